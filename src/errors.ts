@@ -1,0 +1,173 @@
+/**
+ * The error classes of smqsched. Every class is exported, matched with `instanceof` (never by
+ * message text), names the task it is about, and says in its message what to do next.
+ *
+ * @module
+ */
+
+/** What an error knows of the task it is about. */
+export interface TaskLabel {
+  /** The task's id, unique within its scheduler. */
+  readonly id: number;
+  /** The task's name (its function's name unless set with `Q.options({ name })`). */
+  readonly name: string;
+}
+
+function label(task: TaskLabel): string {
+  return `task ${task.id} (${task.name})`;
+}
+
+/**
+ * `wait()` rejects with this when one or more tasks failed. `errors` holds each failed task's
+ * own error, in the order they failed; tasks cancelled because of them are not listed.
+ */
+export class TaskFailedError extends AggregateError {
+  override readonly name = 'TaskFailedError';
+  constructor(errors: readonly unknown[]) {
+    const first = errors[0];
+    const what = first instanceof Error ? `: first, ${first.message}` : '';
+    super(
+      errors,
+      `${errors.length} task(s) failed${what}. Inspect .errors for each task's error, fix the cause and submit those tasks again.`,
+    );
+  }
+}
+
+/**
+ * A task was cancelled, without running, because a task it depends on (directly or not)
+ * failed. `cause` is the error of the task that failed first in the chain (the root), and
+ * `failedTask` names it.
+ */
+export class DependencyError extends Error {
+  override readonly name = 'DependencyError';
+  /** The task that was cancelled. */
+  readonly task: TaskLabel;
+  /** The task whose failure cancelled it (the root of the chain). */
+  readonly failedTask: TaskLabel;
+  constructor(task: TaskLabel, failedTask: TaskLabel, cause: unknown) {
+    super(
+      `${label(task)} was cancelled because its dependency ${label(failedTask)} failed. Fix that task; this one never ran.`,
+      { cause },
+    );
+    this.task = task;
+    this.failedTask = failedTask;
+  }
+}
+
+/** `result()` was called on a future that has not finished yet. */
+export class NotReadyError extends Error {
+  override readonly name = 'NotReadyError';
+  /** The task that has not finished. */
+  readonly task: TaskLabel;
+  constructor(task: TaskLabel, status: string) {
+    super(
+      `${label(task)} is ${status}, so it has no result yet. Await the future, or call result() after await sch.wait().`,
+    );
+    this.task = task;
+  }
+}
+
+/** A generator task yielded no item at the index asked for. */
+export class IndexError extends RangeError {
+  override readonly name = 'IndexError';
+  /** The generator task. */
+  readonly task: TaskLabel;
+  /** The index asked for. */
+  readonly index: number;
+  constructor(task: TaskLabel, index: number, count: number) {
+    super(
+      `${label(task)} yielded ${count} item(s), so it has no item ${index}. Ask only for indices below the count it yields.`,
+    );
+    this.task = task;
+    this.index = index;
+  }
+}
+
+/** A task ran past its `timeout`. Its `AbortSignal` was aborted with this error. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  /** The task that timed out. */
+  readonly task: TaskLabel;
+  /** The timeout, in milliseconds. */
+  readonly timeout: number;
+  constructor(task: TaskLabel, timeout: number) {
+    super(
+      `${label(task)} ran longer than its timeout of ${timeout} ms. Raise the timeout or make the task watch currentTask().signal.`,
+    );
+    this.task = task;
+    this.timeout = timeout;
+  }
+}
+
+/** A task was cancelled by its `AbortSignal` before it could finish. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  /** The task that was cancelled. */
+  readonly task: TaskLabel;
+  constructor(task: TaskLabel, reason?: unknown) {
+    super(`${label(task)} was cancelled by its abort signal. Submit it again to run it.`, {
+      cause: reason,
+    });
+    this.task = task;
+  }
+}
+
+/** Tasks remain but none can ever start; `tasks` names them and what each waits for. */
+export class DeadlockError extends Error {
+  override readonly name = 'DeadlockError';
+  /** The tasks that can never start, each with what it waits for. */
+  readonly tasks: readonly (TaskLabel & { readonly waitsFor: string })[];
+  constructor(tasks: readonly (TaskLabel & { readonly waitsFor: string })[]) {
+    const list = tasks
+      .slice(0, 10)
+      .map((t) => `${label(t)} waits for ${t.waitsFor}`)
+      .join('; ');
+    super(
+      `Deadlock: ${tasks.length} task(s) can never start (${list}${tasks.length > 10 ? '; ...' : ''}). Release held slots or lower resource requests.`,
+    );
+    this.tasks = tasks;
+  }
+}
+
+/** The worker running a task exited or crashed. */
+export class WorkerCrashedError extends Error {
+  override readonly name = 'WorkerCrashedError';
+  /** The task whose worker crashed. */
+  readonly task: TaskLabel;
+  /** The worker's exit code, if it exited. */
+  readonly exitCode: number | null;
+  /** The signal that killed the worker, if any. */
+  readonly signal: string | null;
+  constructor(task: TaskLabel, exitCode: number | null, signal: string | null) {
+    super(
+      `The worker running ${label(task)} crashed (exit code ${exitCode}, signal ${signal}). Give the task retries, or fix what makes the worker exit.`,
+    );
+    this.task = task;
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
+
+/** Wraps a non-Error value that a task threw, so every failure is an `Error`. */
+export class NonErrorThrown extends Error {
+  override readonly name = 'NonErrorThrown';
+  /** The value that was thrown. */
+  readonly value: unknown;
+  constructor(task: TaskLabel, value: unknown) {
+    super(`${label(task)} threw a non-Error value: ${String(value)}. Throw Error objects instead.`);
+    this.value = value;
+  }
+}
+
+/** Describes a value for a `TypeError` message: `` `0` (number) ``. */
+export function describeValue(value: unknown): string {
+  const type = value === null ? 'null' : typeof value;
+  let shown: string;
+  try {
+    shown = typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
+  } catch {
+    shown = Object.prototype.toString.call(value);
+  }
+  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
+  return `\`${shown}\` (${type})`;
+}

@@ -1,0 +1,35 @@
+import type { TaskFunction } from '../graph/task-node.js';
+import { taskStorage } from '../scheduler/current-task.js';
+import type { Executor, TaskCall } from './executor.js';
+
+/**
+ * Runs tasks on the main event loop, in the scheduler's own thread: any function, closures
+ * included. Async functions give I/O concurrency; CPU-bound work wants `threads()`.
+ */
+class InlineExecutor implements Executor {
+  readonly kind = 'inline';
+
+  refuse(_fn: TaskFunction): string | undefined {
+    return undefined;
+  }
+
+  run(call: TaskCall): unknown {
+    return taskStorage.run(call.info, call.fn, ...call.args);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * The default executor: tasks run on the main event loop (the seed's threads, in Node's terms).
+ *
+ * @example
+ * ```ts
+ * const io = new Queue(sch, { concurrency: 16, executor: inline() });
+ * ```
+ */
+export function inline(): Executor {
+  return new InlineExecutor();
+}

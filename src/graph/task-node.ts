@@ -1,0 +1,80 @@
+import type { QueueState } from '../queues/queue-state.js';
+import type { TaskStatus } from './task-status.js';
+
+/** A function a task runs: anything callable with the task's resolved arguments. */
+// biome-ignore lint/suspicious/noExplicitAny: a task function may take and return anything.
+export type TaskFunction = (...args: any[]) => unknown;
+
+/** Called once when a task settles (done, failed or cancelled). */
+export type SettleListener = (node: TaskNode) => void;
+
+/**
+ * The scheduler's record of one task. Internal: users see it through its `Future`.
+ *
+ * Invariants:
+ * - `pending` counts the distinct dependencies in `deps` that have not finished.
+ * - a node is in its queue's ready heap exactly while `status === 'ready'` (`heapIndex >= 0`).
+ * - `(epoch, pos)` is the node's rank in the dispatch order (see `ranking.ts`): a higher epoch
+ *   comes first, then a lower position.
+ * - once a node has started, `deps` and `args` are dropped; once it has settled, `fn` and
+ *   `dependents` are dropped too, so the scheduler keeps nothing that no pending task needs.
+ */
+export class TaskNode {
+  readonly id: number;
+  readonly name: string;
+  readonly queue: QueueState;
+  /** The scheduler that owns this task (identity check for futures passed as arguments). */
+  readonly owner: object;
+  status: TaskStatus = 'waiting';
+  fn: TaskFunction | undefined;
+  args: unknown[] | undefined;
+  /** True when a future sits inside an array or object argument, not only at the top level. */
+  nestedFutures: boolean;
+  /** Distinct task dependencies in walk order: arguments depth-first, then release, then after. */
+  deps: TaskNode[] | undefined;
+  pending = 0;
+  dependents: TaskNode[] | undefined;
+  epoch = 0;
+  pos = 0;
+  heapIndex = -1;
+  attempt = 0;
+  value: unknown;
+  error: unknown;
+  listeners: SettleListener[] | undefined;
+
+  constructor(
+    id: number,
+    name: string,
+    queue: QueueState,
+    owner: object,
+    fn: TaskFunction,
+    args: unknown[],
+    nestedFutures: boolean,
+    deps: TaskNode[] | undefined,
+  ) {
+    this.id = id;
+    this.name = name;
+    this.queue = queue;
+    this.owner = owner;
+    this.fn = fn;
+    this.args = args;
+    this.nestedFutures = nestedFutures;
+    this.deps = deps;
+  }
+
+  /** Runs `listener` once this node settles (at once if it has). */
+  onSettle(listener: SettleListener): void {
+    if (this.status === 'done' || this.status === 'failed' || this.status === 'cancelled') {
+      listener(this);
+    } else if (this.listeners === undefined) {
+      this.listeners = [listener];
+    } else {
+      this.listeners.push(listener);
+    }
+  }
+
+  /** True if `this` comes before `other` in the dispatch order. */
+  precedes(other: TaskNode): boolean {
+    return this.epoch > other.epoch || (this.epoch === other.epoch && this.pos < other.pos);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * smqsched: a simple multi-queue scheduler. Submit functions to queues; pass the futures they
+ * return as arguments to later tasks to build a graph; the scheduler runs it over all queues,
+ * delivering the results of the newest tasks first.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  CancelledError,
+  DeadlockError,
+  DependencyError,
+  IndexError,
+  NonErrorThrown,
+  NotReadyError,
+  TaskFailedError,
+  type TaskLabel,
+  TimeoutError,
+  WorkerCrashedError,
+} from './errors.js';
+export type { Executor, TaskCall } from './executors/executor.js';
+export { inline } from './executors/inline.js';
+export type { Arg, Args } from './futures/argument-types.js';
+export { asCompleted } from './futures/as-completed.js';
+export { Future } from './futures/future.js';
+export type { TaskStatus } from './graph/task-status.js';
+export type {
+  IdleEvent,
+  Listener,
+  SchedulerEvents,
+  TaskEndEvent,
+  TaskEvent,
+  TaskItemEvent,
+} from './observe/events.js';
+export type { SchedulerStats } from './observe/stats.js';
+export { Queue, type QueueOptions, type Submitter, type TaskOptions } from './queues/queue.js';
+export type { StatusCounts } from './queues/queue-state.js';
+export { currentTask, type TaskInfo } from './scheduler/current-task.js';
+export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';

@@ -1,0 +1,85 @@
+import type { TaskStatus } from '../graph/task-status.js';
+
+/** What every task event carries. */
+export interface TaskEvent {
+  /** The task's id. */
+  readonly id: number;
+  /** The task's name. */
+  readonly name: string;
+  /** The name of the task's queue. */
+  readonly queue: string;
+  /** When it happened, from `performance.now()`. */
+  readonly time: number;
+}
+
+/** A task ended: done, failed or cancelled. */
+export interface TaskEndEvent extends TaskEvent {
+  /** How it ended. */
+  readonly status: Extract<TaskStatus, 'done' | 'failed' | 'cancelled'>;
+  /** The error, if it failed or was cancelled. */
+  readonly error?: unknown;
+}
+
+/** A generator task yielded an item. */
+export interface TaskItemEvent extends TaskEvent {
+  /** The item's index in the stream. */
+  readonly index: number;
+}
+
+/** No task is left unsettled. */
+export interface IdleEvent {
+  /** When it happened, from `performance.now()`. */
+  readonly time: number;
+}
+
+/** The scheduler's events and what each carries. */
+export interface SchedulerEvents {
+  /** A task started running (each attempt). */
+  'task:start': TaskEvent;
+  /** A task ended: done, failed, or cancelled (also cancelled without having run). */
+  'task:end': TaskEndEvent;
+  /** A generator task yielded an item. */
+  'task:item': TaskItemEvent;
+  /** Every submitted task has settled. */
+  idle: IdleEvent;
+}
+
+/** A listener for event `E`. */
+export type Listener<E extends keyof SchedulerEvents> = (event: SchedulerEvents[E]) => void;
+
+/**
+ * A small typed event emitter. `has(name)` lets the core skip building an event nobody listens
+ * to. A listener that throws is reported as a process warning and never disturbs the scheduler.
+ */
+export class EventHub {
+  readonly #listeners: { [E in keyof SchedulerEvents]?: Listener<E>[] } = {};
+
+  on<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): void {
+    const list = this.#listeners[name] as Listener<E>[] | undefined;
+    if (list === undefined) (this.#listeners as Record<E, Listener<E>[]>)[name] = [listener];
+    else list.push(listener);
+  }
+
+  off<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): void {
+    const list = this.#listeners[name] as Listener<E>[] | undefined;
+    const at = list?.indexOf(listener) ?? -1;
+    if (list !== undefined && at >= 0) list.splice(at, 1);
+  }
+
+  has(name: keyof SchedulerEvents): boolean {
+    const list = this.#listeners[name];
+    return list !== undefined && list.length > 0;
+  }
+
+  emit<E extends keyof SchedulerEvents>(name: E, event: SchedulerEvents[E]): void {
+    const list = this.#listeners[name] as Listener<E>[] | undefined;
+    if (list === undefined) return;
+    for (const listener of [...list]) {
+      try {
+        listener(event);
+      } catch (error) {
+        process.emitWarning(`smqsched: a '${name}' listener threw: ${String(error)}`);
+      }
+    }
+  }
+}

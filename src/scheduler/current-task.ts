@@ -1,0 +1,58 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What a running task can learn of itself through `currentTask()`. */
+export interface TaskInfo {
+  /** The task's id, unique within its scheduler. */
+  readonly id: number;
+  /** The task's name. */
+  readonly name: string;
+  /** 0 for the first run, 1 for the first retry, ... */
+  readonly attempt: number;
+  /** Aborted when the task is cancelled or times out while running. */
+  readonly signal: AbortSignal;
+}
+
+/** A `TaskInfo` whose AbortController is made only if someone asks for the signal. */
+export class RunningTaskInfo implements TaskInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly attempt: number;
+  #controller: AbortController | undefined;
+
+  constructor(id: number, name: string, attempt: number) {
+    this.id = id;
+    this.name = name;
+    this.attempt = attempt;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** Aborts the task's signal with `reason`. */
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+  }
+}
+
+/** Carries the running task's info through its synchronous and asynchronous code. */
+export const taskStorage = new AsyncLocalStorage<TaskInfo>();
+
+/**
+ * The task whose code is running now, or `undefined` outside any task. Works in async
+ * functions across `await`, so a long task can watch `currentTask()?.signal` without a
+ * parameter for it.
+ *
+ * @example
+ * ```ts
+ * Q.submit(async (url: string) => {
+ *   const res = await fetch(url, { signal: currentTask()?.signal });
+ *   return res.text();
+ * }, 'http://localhost:8080/');
+ * ```
+ */
+export function currentTask(): TaskInfo | undefined {
+  return taskStorage.getStore();
+}

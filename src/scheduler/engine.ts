@@ -1,0 +1,334 @@
+import { DependencyError, NonErrorThrown, TaskFailedError } from '../errors.js';
+import { resolveArguments, scanArguments } from '../futures/arguments.js';
+import { Ranking } from '../graph/ranking.js';
+import { type TaskFunction, TaskNode } from '../graph/task-node.js';
+import type { EventHub } from '../observe/events.js';
+import type { QueueState } from '../queues/queue-state.js';
+import { RunningTaskInfo } from './current-task.js';
+
+/** How long one dispatch pass may run synchronous tasks before it gives the event loop back. */
+const SLICE_MS = 8;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function asError(node: TaskNode, thrown: unknown): unknown {
+  return thrown instanceof Error ? thrown : new NonErrorThrown(node, thrown);
+}
+
+/**
+ * The core of a scheduler: task records, the dispatch loop, completion and failure.
+ *
+ * Invariants:
+ * - `#unsettled` counts the submitted tasks not yet done, failed or cancelled.
+ * - `#running` counts the tasks started and not yet settled, over all queues.
+ * - a dispatch pass starts every startable task (or yields after a time slice and schedules
+ *   another pass), so after a pass with nothing running and nothing started, nothing can start.
+ */
+export class Engine {
+  readonly queues: QueueState[] = [];
+  readonly events: EventHub;
+  readonly failFast: boolean;
+  readonly #ranking = new Ranking();
+  #nextId = 1;
+  #started = false;
+  #halted = false;
+  #unsettled = 0;
+  #running = 0;
+  #dispatching = false;
+  #dispatchQueued = false;
+  #failures: unknown[] = [];
+  #waiters: Waiter[] = [];
+  #stopWaiters: (() => void)[] = [];
+  readonly #moved = (node: TaskNode): void => node.queue.heap.improved(node);
+  readonly #dispatchNow = (): void => {
+    this.#dispatchQueued = false;
+    this.dispatch();
+  };
+
+  constructor(events: EventHub, failFast: boolean) {
+    this.events = events;
+    this.failFast = failFast;
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Records a task and gives it its place in the order. Throws before recording anything. */
+  submit(queue: QueueState, fn: TaskFunction, args: unknown[], name: string): TaskNode {
+    const scanned = scanArguments(args, this, name);
+    const node = new TaskNode(
+      this.#nextId++,
+      name,
+      queue,
+      this,
+      fn,
+      args,
+      scanned.nested,
+      scanned.deps,
+    );
+    this.#unsettled++;
+    queue.counts.waiting++;
+    let broken: TaskNode | undefined;
+    if (scanned.deps !== undefined) {
+      for (const dep of scanned.deps) {
+        const status = dep.status;
+        if (status === 'done') continue;
+        if (status === 'failed' || status === 'cancelled') {
+          broken = dep;
+          break;
+        }
+        if (dep.dependents === undefined) dep.dependents = [node];
+        else dep.dependents.push(node);
+        node.pending++;
+      }
+    }
+    if (broken !== undefined) {
+      this.#cancelFrom(broken, [node]);
+      this.#checkpoint();
+      return node;
+    }
+    this.#ranking.place(node, this.#moved);
+    if (node.pending === 0) this.#makeReady(node);
+    if (this.#started) this.#queueDispatch();
+    return node;
+  }
+
+  start(): void {
+    this.#started = true;
+    this.#halted = false;
+    this.#queueDispatch();
+  }
+
+  stop(): Promise<void> {
+    this.#started = false;
+    return this.#whenNothingRuns();
+  }
+
+  wait(): Promise<void> {
+    if (this.#isQuiet()) return this.#report();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+    });
+  }
+
+  #whenNothingRuns(): Promise<void> {
+    if (this.#running === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#stopWaiters.push(resolve));
+  }
+
+  /** All settled, or halted by failFast with nothing running. */
+  #isQuiet(): boolean {
+    return this.#unsettled === 0 || (this.#halted && this.#running === 0);
+  }
+
+  /** Settles one `wait()` with the failures not yet reported. */
+  #report(): Promise<void> {
+    if (this.#failures.length === 0) return Promise.resolve();
+    const error = new TaskFailedError(this.#failures);
+    this.#failures = [];
+    return Promise.reject(error);
+  }
+
+  #queueDispatch(): void {
+    if (this.#dispatchQueued || this.#dispatching) return;
+    this.#dispatchQueued = true;
+    queueMicrotask(this.#dispatchNow);
+  }
+
+  #makeReady(node: TaskNode): void {
+    node.status = 'ready';
+    node.queue.move('waiting', 'ready');
+    node.queue.heap.push(node);
+  }
+
+  /** Starts startable tasks, first in the dispatch order first, until none is left. */
+  dispatch(): void {
+    if (this.#dispatching || !this.#started || this.#halted) return;
+    this.#dispatching = true;
+    const queues = this.queues;
+    const deadline = performance.now() + SLICE_MS;
+    let count = 0;
+    try {
+      while (this.#started && !this.#halted) {
+        let best: TaskNode | undefined;
+        for (const queue of queues) {
+          if (!queue.hasFreeSlot()) continue;
+          const head = queue.heap.peek();
+          if (head !== undefined && (best === undefined || head.precedes(best))) best = head;
+        }
+        if (best === undefined) break;
+        best.queue.heap.pop();
+        this.#run(best);
+        if ((++count & 255) === 0 && performance.now() > deadline) {
+          setImmediate(this.#dispatchNow);
+          this.#dispatchQueued = true;
+          break;
+        }
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+  }
+
+  #run(node: TaskNode): void {
+    const queue = node.queue;
+    node.status = 'running';
+    queue.move('ready', 'running');
+    this.#running++;
+    const args = resolveArguments(node.args as unknown[], node.nestedFutures);
+    const fn = node.fn as TaskFunction;
+    node.args = undefined;
+    node.deps = undefined;
+    if (this.events.has('task:start')) {
+      this.events.emit('task:start', {
+        id: node.id,
+        name: node.name,
+        queue: queue.name,
+        time: performance.now(),
+      });
+    }
+    const info = new RunningTaskInfo(node.id, node.name, node.attempt);
+    let result: unknown;
+    try {
+      result = queue.executor.run({ fn, args, info });
+    } catch (error) {
+      this.#fail(node, asError(node, error));
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => {
+          this.#finish(node, value);
+          this.dispatch();
+        },
+        (error: unknown) => {
+          this.#fail(node, asError(node, error));
+          this.dispatch();
+        },
+      );
+    } else {
+      this.#finish(node, result);
+    }
+  }
+
+  #finish(node: TaskNode, value: unknown): void {
+    node.value = value;
+    this.#leave(node, 'done');
+    const dependents = node.dependents;
+    node.dependents = undefined;
+    if (dependents !== undefined) {
+      for (const dependent of dependents) {
+        if (--dependent.pending === 0 && dependent.status === 'waiting') this.#makeReady(dependent);
+      }
+    }
+    this.#settled(node);
+    this.#checkpoint();
+  }
+
+  #fail(node: TaskNode, error: unknown): void {
+    node.error = error;
+    this.#leave(node, 'failed');
+    this.#failures.push(error);
+    if (this.failFast) this.#halted = true;
+    const dependents = node.dependents;
+    node.dependents = undefined;
+    this.#settled(node);
+    if (dependents !== undefined) this.#cancelFrom(node, dependents);
+    this.#checkpoint();
+  }
+
+  /** A running task ends: frees its slot. */
+  #leave(node: TaskNode, status: 'done' | 'failed'): void {
+    node.status = status;
+    node.queue.move('running', status);
+    node.fn = undefined;
+    this.#running--;
+    this.#unsettled--;
+  }
+
+  /**
+   * Cancels `dependents` and everything that depends on them, because `failed` failed or was
+   * cancelled. Iterative, so a long chain of dependents cannot overflow the stack.
+   */
+  #cancelFrom(failed: TaskNode, dependents: TaskNode[]): void {
+    let root: TaskNode = failed;
+    let cause: unknown = failed.error;
+    if (failed.status === 'cancelled' && failed.error instanceof DependencyError) {
+      root = failed.error.failedTask as TaskNode;
+      cause = failed.error.cause;
+    }
+    const stack = dependents.slice();
+    while (stack.length > 0) {
+      const node = stack.pop() as TaskNode;
+      if (node.status !== 'waiting') continue;
+      node.error = new DependencyError(node, { id: root.id, name: root.name }, cause);
+      node.status = 'cancelled';
+      node.queue.move('waiting', 'cancelled');
+      node.fn = undefined;
+      node.args = undefined;
+      node.deps = undefined;
+      this.#unsettled--;
+      const next = node.dependents;
+      node.dependents = undefined;
+      if (next !== undefined) for (const d of next) stack.push(d);
+      this.#settled(node);
+    }
+  }
+
+  /** Tells listeners, futures and waiters that `node` has settled. */
+  #settled(node: TaskNode): void {
+    const listeners = node.listeners;
+    if (listeners !== undefined) {
+      node.listeners = undefined;
+      for (const listener of listeners) listener(node);
+    }
+    if (this.events.has('task:end')) {
+      this.events.emit('task:end', {
+        id: node.id,
+        name: node.name,
+        queue: node.queue.name,
+        time: performance.now(),
+        status: node.status as 'done' | 'failed' | 'cancelled',
+        ...(node.status === 'done' ? {} : { error: node.error }),
+      });
+    }
+  }
+
+  /** After tasks settled: wakes `stop()` once nothing runs, and `wait()` once all is quiet. */
+  #checkpoint(): void {
+    if (this.#running === 0 && this.#stopWaiters.length > 0) {
+      const stopped = this.#stopWaiters;
+      this.#stopWaiters = [];
+      for (const resolve of stopped) resolve();
+    }
+    if (this.#isQuiet()) this.#quiet();
+  }
+
+  #quiet(): void {
+    if (this.#unsettled === 0 && this.events.has('idle')) {
+      this.events.emit('idle', { time: performance.now() });
+    }
+    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    const failures = this.#failures;
+    this.#failures = [];
+    const error = failures.length > 0 ? new TaskFailedError(failures) : undefined;
+    for (const waiter of waiters) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+}

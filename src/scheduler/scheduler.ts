@@ -1,0 +1,108 @@
+import { describeValue } from '../errors.js';
+import { EventHub, type Listener, type SchedulerEvents } from '../observe/events.js';
+import { collectStats, type SchedulerStats } from '../observe/stats.js';
+import { Engine } from './engine.js';
+
+/** Options of `new Scheduler(options)`. */
+export interface SchedulerOptions {
+  /**
+   * Start no task after the first failure (the original smqsched's behaviour); `wait()` then
+   * rejects once the running tasks end. `start()` resumes.
+   * @default false
+   */
+  failFast?: boolean;
+}
+
+/** Reads a scheduler's engine. Internal to smqsched: set once by `Scheduler`'s static block. */
+export let engineOf: (scheduler: unknown) => Engine | undefined;
+
+/**
+ * Runs the tasks of its queues as one graph, starting first the tasks that lead to the results
+ * of the most recently submitted tasks.
+ *
+ * @example
+ * ```ts
+ * const sch = new Scheduler();
+ * const Q = new Queue(sch);
+ * const x = Q.submit(() => 20);
+ * const y = Q.submit((v: number) => v + 1, x);
+ * sch.start();
+ * await sch.wait();
+ * console.log(y.result()); // 21
+ * ```
+ */
+export class Scheduler {
+  readonly #events = new EventHub();
+  readonly #engine: Engine;
+
+  static {
+    engineOf = (scheduler) => (scheduler instanceof Scheduler ? scheduler.#engine : undefined);
+  }
+
+  constructor(options: SchedulerOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(
+        `Expected the scheduler options to be an object, got ${describeValue(options)}.`,
+      );
+    }
+    const failFast = options.failFast ?? false;
+    if (typeof failFast !== 'boolean') {
+      throw new TypeError(`Expected \`failFast\` to be a boolean, got ${describeValue(failFast)}.`);
+    }
+    this.#engine = new Engine(this.#events, failFast);
+  }
+
+  /** True between `start()` and `stop()`. */
+  get running(): boolean {
+    return this.#engine.started;
+  }
+
+  /**
+   * Begins, or resumes, dispatching. Idempotent. Tasks submitted before `start()` wait for it.
+   */
+  start(): void {
+    this.#engine.start();
+  }
+
+  /**
+   * Starts no task after this call; resolves once the tasks already running have ended.
+   * Nothing is lost: a later `start()` resumes without re-running anything that finished.
+   */
+  stop(): Promise<void> {
+    return this.#engine.stop();
+  }
+
+  /**
+   * Resolves when every task submitted so far, and any submitted while waiting, has settled.
+   * While the scheduler is stopped it keeps waiting.
+   *
+   * @throws {@link TaskFailedError} (rejects) if tasks failed since the last `wait()` that
+   *   reported failures; its `errors` hold each failed task's error.
+   */
+  wait(): Promise<void> {
+    return this.#engine.wait();
+  }
+
+  /** Stops, waits for the running tasks, then shuts the executors down so the process can exit. */
+  async close(): Promise<void> {
+    await this.#engine.stop();
+    await Promise.all(this.#engine.queues.map((queue) => queue.executor.close()));
+  }
+
+  /** How many tasks are in each state, per queue and in total. */
+  stats(): SchedulerStats {
+    return collectStats(this.#engine.queues);
+  }
+
+  /** Adds a listener for one of the scheduler's events. */
+  on<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): this {
+    this.#events.on(name, listener);
+    return this;
+  }
+
+  /** Removes a listener added with `on`. */
+  off<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): this {
+    this.#events.off(name, listener);
+    return this;
+  }
+}
