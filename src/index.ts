@@ -21,7 +21,7 @@ export {
 export type { Executor, TaskCall } from './executors/executor.js';
 export { inline } from './executors/inline.js';
 export type { Arg, Args } from './futures/argument-types.js';
-export { asCompleted } from './futures/as-completed.js';
+export { asCompleted, type SettledFuture } from './futures/as-completed.js';
 export { Future } from './futures/future.js';
 export type { TaskStatus } from './graph/task-status.js';
 export type {

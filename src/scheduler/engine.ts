@@ -159,7 +159,11 @@ export class Engine {
     this.#dispatching = true;
     const queues = this.queues;
     const deadline = performance.now() + SLICE_MS;
-    let count = 0;
+    // Reading the clock costs about as much as a trivial task, so it is read every task while
+    // tasks are slow and ever more rarely (up to every 256th) while they are fast.
+    let checkEvery = 1;
+    let sinceCheck = 0;
+    let lastCheck = 0;
     try {
       while (this.#started && !this.#halted) {
         let best: TaskNode | undefined;
@@ -171,11 +175,16 @@ export class Engine {
         if (best === undefined) break;
         best.queue.heap.pop();
         this.#run(best);
-        if ((++count & 255) === 0 && performance.now() > deadline) {
+        if (++sinceCheck < checkEvery) continue;
+        sinceCheck = 0;
+        const now = performance.now();
+        if (now > deadline) {
           setImmediate(this.#dispatchNow);
           this.#dispatchQueued = true;
           break;
         }
+        checkEvery = now - lastCheck < 0.25 ? Math.min(checkEvery * 2, 256) : 1;
+        lastCheck = now;
       }
     } finally {
       this.#dispatching = false;

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `smqsched` command: `smqsched demo`, `smqsched --help`, `smqsched --version`.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { runDemo } from './demo.js';
+
+const HELP = `smqsched: a simple multi-queue task scheduler
+
+Usage:
+  smqsched demo [--n N]     run the seed's matrix example (N matrices; default 100),
+                            printing results as they arrive (also: npm start)
+  smqsched --version        print the version
+  smqsched --help           print this help
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
+/** Runs the command line `argv` (without node and the script); returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case '--version':
+    case '-v':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    case 'demo':
+      return runDemo(rest);
+    default:
+      process.stderr.write(`smqsched: unknown command '${command}'. Run smqsched --help.\n`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
