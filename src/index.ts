@@ -18,7 +18,7 @@ export {
   TimeoutError,
   WorkerCrashedError,
 } from './errors.js';
-export type { Executor, TaskCall } from './executors/executor.js';
+export type { Executor } from './executors/executor.js';
 export { inline } from './executors/inline.js';
 export type { Arg, Args } from './futures/argument-types.js';
 export { asCompleted, type SettledFuture } from './futures/as-completed.js';

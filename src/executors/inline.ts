@@ -1,6 +1,10 @@
 import type { TaskFunction } from '../graph/task-node.js';
-import { taskStorage } from '../scheduler/current-task.js';
-import type { Executor, TaskCall } from './executor.js';
+import { type TaskInfo, taskStorage } from '../scheduler/current-task.js';
+import type { Executor } from './executor.js';
+
+function applyTask(fn: TaskFunction, args: unknown[]): unknown {
+  return fn(...args);
+}
 
 /**
  * Runs tasks on the main event loop, in the scheduler's own thread: any function, closures
@@ -13,8 +17,8 @@ class InlineExecutor implements Executor {
     return undefined;
   }
 
-  run(call: TaskCall): unknown {
-    return taskStorage.run(call.info, call.fn, ...call.args);
+  run(fn: TaskFunction, args: unknown[], info: TaskInfo): unknown {
+    return taskStorage.run(info, applyTask, fn, args);
   }
 
   close(): Promise<void> {

@@ -1,20 +1,6 @@
 import type { TaskNode } from '../graph/task-node.js';
 import { Future, nodeOf } from './future.js';
 
-/**
- * Where the futures are among a task's arguments.
- *
- * Futures count at the top level and inside plain arrays and plain objects, at any depth, in
- * depth-first order (which is the order the dispatch walk follows them). Typed arrays, class
- * instances, Maps and Sets are passed as they are.
- */
-export interface ScannedArguments {
-  /** The distinct tasks the arguments refer to, in first-seen order; undefined if none. */
-  deps: TaskNode[] | undefined;
-  /** True if a future sits inside a container, so values must be put in by a deep copy. */
-  nested: boolean;
-}
-
 function isPlainContainer(value: unknown): value is object {
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) return Object.getPrototypeOf(value) === Array.prototype;
@@ -22,72 +8,52 @@ function isPlainContainer(value: unknown): value is object {
   return proto === Object.prototype || proto === null;
 }
 
-/** Adds `node` to `deps` unless it is there already (small lists scan; big ones use a set). */
-class DepList {
-  list: TaskNode[] | undefined;
+/**
+ * Finds where the futures are among a task's arguments. One instance serves a scheduler's
+ * submissions one after another, so scanning allocates nothing for arguments without futures.
+ *
+ * Futures count at the top level and inside plain arrays and plain objects, at any depth, in
+ * depth-first order (which is the order the dispatch walk follows them). Typed arrays, class
+ * instances, Maps and Sets are passed as they are.
+ */
+export class ArgumentScan {
+  /** The distinct tasks the arguments refer to, in first-seen order; undefined if none. */
+  deps: TaskNode[] | undefined;
+  /** True if a future sits inside a container, so values must be put in by a deep copy. */
+  nested = false;
+  /** Membership of `deps` once it is too long to search (small lists are searched). */
   #seen: Set<TaskNode> | undefined;
 
-  add(node: TaskNode): void {
-    const list = this.list;
-    if (list === undefined) {
-      this.list = [node];
-      return;
+  /**
+   * Scans `args`; read `deps` and `nested` afterwards.
+   *
+   * @throws TypeError for a future of another scheduler; `who` is the task's name, for the
+   *   message.
+   */
+  scan(args: readonly unknown[], owner: object, who: string): void {
+    this.deps = undefined;
+    this.nested = false;
+    this.#seen = undefined;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg instanceof Future) this.#take(arg, owner, who);
+      else if (isPlainContainer(arg)) this.#scanContainer(arg, owner, who);
     }
-    if (this.#seen !== undefined) {
-      if (this.#seen.has(node)) return;
-      this.#seen.add(node);
-    } else if (list.length < 16) {
-      if (list.includes(node)) return;
-    } else {
-      this.#seen = new Set(list);
-      if (this.#seen.has(node)) return;
-      this.#seen.add(node);
-    }
-    list.push(node);
   }
-}
 
-function take(deps: DepList, future: Future<unknown>, owner: object, who: string): void {
-  const node = nodeOf(future);
-  if (node.owner !== owner) {
-    throw new TypeError(
-      `Expected the arguments of task \`${who}\` to hold futures of this scheduler, got future ${node.id} (${node.name}) of another one. Await it and pass its value instead.`,
-    );
-  }
-  deps.add(node);
-}
-
-/**
- * Finds the futures in `args` (see `ScannedArguments`).
- *
- * @throws TypeError for a future of another scheduler; `who` is the task's name, for the message.
- */
-export function scanArguments(
-  args: readonly unknown[],
-  owner: object,
-  who: string,
-): ScannedArguments {
-  const deps = new DepList();
-  let nested = false;
-  let seen: Set<unknown> | undefined;
-  for (const arg of args) {
-    if (arg instanceof Future) {
-      take(deps, arg, owner, who);
-      continue;
-    }
-    if (!isPlainContainer(arg)) continue;
-    // Depth-first through plain containers, with an explicit stack and a guard against cycles.
-    seen ??= new Set();
-    const stack: unknown[] = [arg];
+  /** Depth-first through plain containers, with an explicit stack and a guard against cycles. */
+  #scanContainer(container: object, owner: object, who: string): void {
+    const visited = new Set<unknown>();
+    const stack: unknown[] = [container];
     while (stack.length > 0) {
       const value = stack.pop();
       if (value instanceof Future) {
-        take(deps, value, owner, who);
-        nested = true;
+        this.#take(value, owner, who);
+        this.nested = true;
         continue;
       }
-      if (!isPlainContainer(value) || seen.has(value)) continue;
-      seen.add(value);
+      if (!isPlainContainer(value) || visited.has(value)) continue;
+      visited.add(value);
       const children = Array.isArray(value) ? value : Object.values(value);
       for (let i = children.length - 1; i >= 0; i--) {
         const child = children[i];
@@ -95,7 +61,28 @@ export function scanArguments(
       }
     }
   }
-  return { deps: deps.list, nested };
+
+  #take(future: Future<unknown>, owner: object, who: string): void {
+    const node = nodeOf(future);
+    if (node.queue.owner !== owner) {
+      throw new TypeError(
+        `Expected the arguments of task \`${who}\` to hold futures of this scheduler, got future ${node.id} (${node.name}) of another one. Await it and pass its value instead.`,
+      );
+    }
+    const deps = this.deps;
+    if (deps === undefined) {
+      this.deps = [node];
+      return;
+    }
+    if (this.#seen === undefined && deps.length >= 16) this.#seen = new Set(deps);
+    if (this.#seen === undefined) {
+      if (deps.includes(node)) return;
+    } else {
+      if (this.#seen.has(node)) return;
+      this.#seen.add(node);
+    }
+    deps.push(node);
+  }
 }
 
 /**

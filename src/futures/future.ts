@@ -16,7 +16,6 @@ export let nodeOf: (future: Future<unknown>) => TaskNode;
  */
 export class Future<T> implements PromiseLike<T> {
   readonly #node: TaskNode;
-  #promise: Promise<T> | undefined;
 
   static {
     nodeOf = (future) => future.#node;
@@ -50,8 +49,8 @@ export class Future<T> implements PromiseLike<T> {
    */
   result(): T {
     const node = this.#node;
-    if (node.status === 'done') return node.value as T;
-    if (node.status === 'failed' || node.status === 'cancelled') throw node.error;
+    if (node.status === 'done') return node.outcome as T;
+    if (node.status === 'failed' || node.status === 'cancelled') throw node.outcome;
     throw new NotReadyError(node, node.status);
   }
 
@@ -61,13 +60,13 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.#promise ??= new Promise<T>((resolve, reject) => {
+    const settled = new Promise<T>((resolve, reject) => {
       this.#node.onSettle((node) => {
-        if (node.status === 'done') resolve(node.value as T);
-        else reject(node.error);
+        if (node.status === 'done') resolve(node.outcome as T);
+        else reject(node.outcome);
       });
     });
-    return this.#promise.then(onFulfilled, onRejected);
+    return settled.then(onFulfilled, onRejected);
   }
 
   /** Like `Promise.prototype.catch`. */

@@ -1,104 +1,142 @@
 import type { TaskNode } from './task-node.js';
 
 /**
- * The ready tasks of one queue, ordered by rank (`TaskNode.precedes`): a binary min-heap that
- * records each node's slot in `heapIndex`, so a node whose rank improves is moved up in
- * O(log n) without a search.
+ * The ready tasks of one queue, in dispatch order (`TaskNode.precedes`).
  *
- * Invariant: `items[i].heapIndex === i` for every node in the heap, and `-1` for any node
- * that is not.
+ * Two parts:
+ * - a stack of tasks that were ready when submitted. A new submission always ranks first (it is
+ *   the newest), so pushing it on top keeps the stack sorted, best on top, in O(1). This is
+ *   the common case for independent tasks and for the leaves of a graph.
+ * - a binary min-heap for every other ready task (a task made ready by a completion, or one
+ *   whose rank a later walk improved), in O(log n).
+ *
+ * `heapIndex` records where a node is: `i >= 0` at heap slot i; `-2 - i` at stack slot i;
+ * `-1` in neither. A stacked task whose rank improves moves to the heap; its old stack slot
+ * becomes stale and is skipped when reached (a task is stacked at most once, at submission).
+ *
+ * Invariants: `heap[i].heapIndex === i`; the live stack entries are sorted, best on top;
+ * `size` counts live entries of both parts.
  */
 export class ReadyHeap {
-  readonly #items: TaskNode[] = [];
+  readonly #heap: TaskNode[] = [];
+  readonly #stack: TaskNode[] = [];
+  #size = 0;
 
   get size(): number {
-    return this.#items.length;
+    return this.#size;
   }
 
   /** The first ready task in the dispatch order, if any. */
   peek(): TaskNode | undefined {
-    return this.#items[0];
+    const top = this.#stackTop();
+    const head = this.#heap[0];
+    if (top === undefined) return head;
+    if (head === undefined) return top;
+    return top.precedes(head) ? top : head;
   }
 
+  /** Adds a task that has just been submitted, ready, and so ranks before every other. */
+  pushNewest(node: TaskNode): void {
+    node.heapIndex = -2 - this.#stack.length;
+    this.#stack.push(node);
+    this.#size++;
+  }
+
+  /** Adds a task that became ready. */
   push(node: TaskNode): void {
-    node.heapIndex = this.#items.length;
-    this.#items.push(node);
+    node.heapIndex = this.#heap.length;
+    this.#heap.push(node);
+    this.#size++;
     this.#up(node.heapIndex);
   }
 
   /** Restores the order after `node`'s rank moved earlier. */
   improved(node: TaskNode): void {
-    this.#up(node.heapIndex);
+    if (node.heapIndex >= 0) {
+      this.#up(node.heapIndex);
+    } else if (node.heapIndex < -1) {
+      // Leaves a stale slot in the stack; the heap takes the task with its new rank.
+      this.#size--;
+      this.push(node);
+    }
   }
 
   /** Removes and returns the first task. */
   pop(): TaskNode | undefined {
-    const items = this.#items;
-    const top = items[0];
-    if (top === undefined) return undefined;
-    const last = items.pop() as TaskNode;
-    top.heapIndex = -1;
-    if (last !== top) {
-      items[0] = last;
-      last.heapIndex = 0;
-      this.#down(0);
-    }
-    return top;
+    const node = this.peek();
+    if (node !== undefined) this.remove(node);
+    return node;
   }
 
   /** Removes `node`, wherever it is. */
   remove(node: TaskNode): void {
-    const items = this.#items;
     const at = node.heapIndex;
-    if (at < 0) return;
-    const last = items.pop() as TaskNode;
+    if (at === -1) return;
+    this.#size--;
     node.heapIndex = -1;
+    if (at < -1) {
+      // A stacked task: its slot goes stale; drop stale slots from the top at once.
+      this.#stackTop();
+      return;
+    }
+    const heap = this.#heap;
+    const last = heap.pop() as TaskNode;
     if (last === node) return;
-    items[at] = last;
+    heap[at] = last;
     last.heapIndex = at;
     this.#up(at);
     this.#down(last.heapIndex);
   }
 
-  /** Every node in the heap, in no particular order. */
-  nodes(): readonly TaskNode[] {
-    return this.#items;
+  /** Every ready task, in no particular order. */
+  nodes(): TaskNode[] {
+    const live = this.#stack.filter((node, i) => node.heapIndex === -2 - i);
+    return live.concat(this.#heap);
+  }
+
+  /** The live top of the stack, after dropping stale slots above it. */
+  #stackTop(): TaskNode | undefined {
+    const stack = this.#stack;
+    let i = stack.length - 1;
+    while (i >= 0 && (stack[i] as TaskNode).heapIndex !== -2 - i) i--;
+    if (i < stack.length - 1) stack.length = i + 1;
+    return stack[i];
   }
 
   #up(start: number): void {
-    const items = this.#items;
-    const node = items[start] as TaskNode;
+    const heap = this.#heap;
+    const node = heap[start] as TaskNode;
     let at = start;
     while (at > 0) {
       const parentAt = (at - 1) >> 1;
-      const parent = items[parentAt] as TaskNode;
+      const parent = heap[parentAt] as TaskNode;
       if (!node.precedes(parent)) break;
-      items[at] = parent;
+      heap[at] = parent;
       parent.heapIndex = at;
       at = parentAt;
     }
-    items[at] = node;
+    heap[at] = node;
     node.heapIndex = at;
   }
 
   #down(start: number): void {
-    const items = this.#items;
-    const n = items.length;
-    const node = items[start] as TaskNode;
+    const heap = this.#heap;
+    const n = heap.length;
+    const node = heap[start] as TaskNode;
     let at = start;
     for (;;) {
       const left = 2 * at + 1;
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      if (right < n && (items[right] as TaskNode).precedes(items[left] as TaskNode)) child = right;
-      const best = items[child] as TaskNode;
+      if (right < n && (heap[right] as TaskNode).precedes(heap[left] as TaskNode)) child = right;
+      const best = heap[child] as TaskNode;
       if (!best.precedes(node)) break;
-      items[at] = best;
+      heap[at] = best;
       best.heapIndex = at;
       at = child;
     }
-    items[at] = node;
+    heap[at] = node;
     node.heapIndex = at;
   }
 }

@@ -23,8 +23,6 @@ export class TaskNode {
   readonly id: number;
   readonly name: string;
   readonly queue: QueueState;
-  /** The scheduler that owns this task (identity check for futures passed as arguments). */
-  readonly owner: object;
   status: TaskStatus = 'waiting';
   fn: TaskFunction | undefined;
   args: unknown[] | undefined;
@@ -38,15 +36,14 @@ export class TaskNode {
   pos = 0;
   heapIndex = -1;
   attempt = 0;
-  value: unknown;
-  error: unknown;
+  /** The value if done; the error if failed or cancelled. */
+  outcome: unknown;
   listeners: SettleListener[] | undefined;
 
   constructor(
     id: number,
     name: string,
     queue: QueueState,
-    owner: object,
     fn: TaskFunction,
     args: unknown[],
     nestedFutures: boolean,
@@ -55,7 +52,6 @@ export class TaskNode {
     this.id = id;
     this.name = name;
     this.queue = queue;
-    this.owner = owner;
     this.fn = fn;
     this.args = args;
     this.nestedFutures = nestedFutures;

@@ -1,6 +1,5 @@
 import type { Executor } from '../executors/executor.js';
 import { ReadyHeap } from '../graph/ready-heap.js';
-import type { TaskStatus } from '../graph/task-status.js';
 
 /** How many tasks of a queue (or of all queues) are in each state. */
 export interface StatusCounts {
@@ -24,13 +23,16 @@ export function emptyCounts(): StatusCounts {
  * Invariant: `counts.running <= concurrency`, and `counts.ready === heap.size`.
  */
 export class QueueState {
+  /** The scheduler engine the queue belongs to (futures must not cross schedulers). */
+  readonly owner: object;
   readonly name: string;
   readonly concurrency: number;
   readonly executor: Executor;
   readonly heap = new ReadyHeap();
   readonly counts: StatusCounts = emptyCounts();
 
-  constructor(name: string, concurrency: number, executor: Executor) {
+  constructor(owner: object, name: string, concurrency: number, executor: Executor) {
+    this.owner = owner;
     this.name = name;
     this.concurrency = concurrency;
     this.executor = executor;
@@ -39,11 +41,5 @@ export class QueueState {
   /** True if a task may start now. */
   hasFreeSlot(): boolean {
     return this.counts.running < this.concurrency;
-  }
-
-  /** Moves one task's count from one state to another. */
-  move(from: TaskStatus, to: TaskStatus): void {
-    this.counts[from]--;
-    this.counts[to]++;
   }
 }

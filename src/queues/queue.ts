@@ -90,7 +90,7 @@ export class Queue {
       throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}.`);
     }
     const executor = options.executor ?? inline();
-    this.#state = new QueueState(name, concurrency, executor);
+    this.#state = new QueueState(engine, name, concurrency, executor);
     this.#scheduler = scheduler;
     engine.queues.push(this.#state);
   }

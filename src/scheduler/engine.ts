@@ -1,5 +1,5 @@
 import { DependencyError, NonErrorThrown, TaskFailedError } from '../errors.js';
-import { resolveArguments, scanArguments } from '../futures/arguments.js';
+import { ArgumentScan, resolveArguments } from '../futures/arguments.js';
 import { Ranking } from '../graph/ranking.js';
 import { type TaskFunction, TaskNode } from '../graph/task-node.js';
 import type { EventHub } from '../observe/events.js';
@@ -40,6 +40,7 @@ export class Engine {
   readonly events: EventHub;
   readonly failFast: boolean;
   readonly #ranking = new Ranking();
+  readonly #scan = new ArgumentScan();
   #nextId = 1;
   #started = false;
   #halted = false;
@@ -67,22 +68,15 @@ export class Engine {
 
   /** Records a task and gives it its place in the order. Throws before recording anything. */
   submit(queue: QueueState, fn: TaskFunction, args: unknown[], name: string): TaskNode {
-    const scanned = scanArguments(args, this, name);
-    const node = new TaskNode(
-      this.#nextId++,
-      name,
-      queue,
-      this,
-      fn,
-      args,
-      scanned.nested,
-      scanned.deps,
-    );
+    const scan = this.#scan;
+    scan.scan(args, this, name);
+    const deps = scan.deps;
+    const node = new TaskNode(this.#nextId++, name, queue, fn, args, scan.nested, deps);
     this.#unsettled++;
     queue.counts.waiting++;
     let broken: TaskNode | undefined;
-    if (scanned.deps !== undefined) {
-      for (const dep of scanned.deps) {
+    if (deps !== undefined) {
+      for (const dep of deps) {
         const status = dep.status;
         if (status === 'done') continue;
         if (status === 'failed' || status === 'cancelled') {
@@ -100,7 +94,7 @@ export class Engine {
       return node;
     }
     this.#ranking.place(node, this.#moved);
-    if (node.pending === 0) this.#makeReady(node);
+    if (node.pending === 0) this.#makeReady(node, true);
     if (this.#started) this.#queueDispatch();
     return node;
   }
@@ -147,10 +141,14 @@ export class Engine {
     queueMicrotask(this.#dispatchNow);
   }
 
-  #makeReady(node: TaskNode): void {
+  /** `newest`: the task was just submitted, so it ranks before every other. */
+  #makeReady(node: TaskNode, newest: boolean): void {
     node.status = 'ready';
-    node.queue.move('waiting', 'ready');
-    node.queue.heap.push(node);
+    const counts = node.queue.counts;
+    counts.waiting--;
+    counts.ready++;
+    if (newest) node.queue.heap.pushNewest(node);
+    else node.queue.heap.push(node);
   }
 
   /** Starts startable tasks, first in the dispatch order first, until none is left. */
@@ -167,13 +165,14 @@ export class Engine {
     try {
       while (this.#started && !this.#halted) {
         let best: TaskNode | undefined;
-        for (const queue of queues) {
-          if (!queue.hasFreeSlot()) continue;
+        for (let q = 0; q < queues.length; q++) {
+          const queue = queues[q] as QueueState;
+          if (queue.counts.running >= queue.concurrency) continue;
           const head = queue.heap.peek();
           if (head !== undefined && (best === undefined || head.precedes(best))) best = head;
         }
         if (best === undefined) break;
-        best.queue.heap.pop();
+        best.queue.heap.remove(best);
         this.#run(best);
         if (++sinceCheck < checkEvery) continue;
         sinceCheck = 0;
@@ -194,7 +193,8 @@ export class Engine {
   #run(node: TaskNode): void {
     const queue = node.queue;
     node.status = 'running';
-    queue.move('ready', 'running');
+    queue.counts.ready--;
+    queue.counts.running++;
     this.#running++;
     const args = resolveArguments(node.args as unknown[], node.nestedFutures);
     const fn = node.fn as TaskFunction;
@@ -211,7 +211,7 @@ export class Engine {
     const info = new RunningTaskInfo(node.id, node.name, node.attempt);
     let result: unknown;
     try {
-      result = queue.executor.run({ fn, args, info });
+      result = queue.executor.run(fn, args, info);
     } catch (error) {
       this.#fail(node, asError(node, error));
       return;
@@ -233,13 +233,14 @@ export class Engine {
   }
 
   #finish(node: TaskNode, value: unknown): void {
-    node.value = value;
+    node.outcome = value;
     this.#leave(node, 'done');
     const dependents = node.dependents;
     node.dependents = undefined;
     if (dependents !== undefined) {
       for (const dependent of dependents) {
-        if (--dependent.pending === 0 && dependent.status === 'waiting') this.#makeReady(dependent);
+        if (--dependent.pending === 0 && dependent.status === 'waiting')
+          this.#makeReady(dependent, false);
       }
     }
     this.#settled(node);
@@ -247,7 +248,7 @@ export class Engine {
   }
 
   #fail(node: TaskNode, error: unknown): void {
-    node.error = error;
+    node.outcome = error;
     this.#leave(node, 'failed');
     this.#failures.push(error);
     if (this.failFast) this.#halted = true;
@@ -261,7 +262,10 @@ export class Engine {
   /** A running task ends: frees its slot. */
   #leave(node: TaskNode, status: 'done' | 'failed'): void {
     node.status = status;
-    node.queue.move('running', status);
+    const counts = node.queue.counts;
+    counts.running--;
+    if (status === 'done') counts.done++;
+    else counts.failed++;
     node.fn = undefined;
     this.#running--;
     this.#unsettled--;
@@ -273,18 +277,19 @@ export class Engine {
    */
   #cancelFrom(failed: TaskNode, dependents: TaskNode[]): void {
     let root: TaskNode = failed;
-    let cause: unknown = failed.error;
-    if (failed.status === 'cancelled' && failed.error instanceof DependencyError) {
-      root = failed.error.failedTask as TaskNode;
-      cause = failed.error.cause;
+    let cause: unknown = failed.outcome;
+    if (failed.status === 'cancelled' && failed.outcome instanceof DependencyError) {
+      root = failed.outcome.failedTask as TaskNode;
+      cause = failed.outcome.cause;
     }
     const stack = dependents.slice();
     while (stack.length > 0) {
       const node = stack.pop() as TaskNode;
       if (node.status !== 'waiting') continue;
-      node.error = new DependencyError(node, { id: root.id, name: root.name }, cause);
+      node.outcome = new DependencyError(node, { id: root.id, name: root.name }, cause);
       node.status = 'cancelled';
-      node.queue.move('waiting', 'cancelled');
+      node.queue.counts.waiting--;
+      node.queue.counts.cancelled++;
       node.fn = undefined;
       node.args = undefined;
       node.deps = undefined;
@@ -310,7 +315,7 @@ export class Engine {
         queue: node.queue.name,
         time: performance.now(),
         status: node.status as 'done' | 'failed' | 'cancelled',
-        ...(node.status === 'done' ? {} : { error: node.error }),
+        ...(node.status === 'done' ? {} : { error: node.outcome }),
       });
     }
   }
