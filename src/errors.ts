@@ -171,3 +171,25 @@ export function describeValue(value: unknown): string {
   if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
   return `\`${shown}\` (${type})`;
 }
+
+/**
+ * A generator task declared its count with `numberOfResults` and yielded another number of
+ * items. Its yielded items stay done; the missing ones fail with `IndexError`.
+ */
+export class StreamCountError extends Error {
+  override readonly name = 'StreamCountError';
+  /** The generator task. */
+  readonly task: TaskLabel;
+  /** The count `numberOfResults` declared. */
+  readonly declared: number;
+  /** How many items it yielded (up to the first surplus one). */
+  readonly actual: number;
+  constructor(task: TaskLabel, declared: number, actual: number, surplus: boolean) {
+    super(
+      `${label(task)} declared ${declared} item(s) with numberOfResults but yielded ${surplus ? 'more' : actual}. Make numberOfResults return the count the generator really yields.`,
+    );
+    this.task = task;
+    this.declared = declared;
+    this.actual = actual;
+  }
+}

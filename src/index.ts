@@ -13,6 +13,7 @@ export {
   IndexError,
   NonErrorThrown,
   NotReadyError,
+  StreamCountError,
   TaskFailedError,
   type TaskLabel,
   TimeoutError,
@@ -23,6 +24,7 @@ export { inline } from './executors/inline.js';
 export type { Arg, Args } from './futures/argument-types.js';
 export { asCompleted, type SettledFuture } from './futures/as-completed.js';
 export { Future } from './futures/future.js';
+export { FutureStream } from './futures/future-stream.js';
 export type { TaskStatus } from './graph/task-status.js';
 export type {
   IdleEvent,
@@ -33,7 +35,13 @@ export type {
   TaskItemEvent,
 } from './observe/events.js';
 export type { SchedulerStats } from './observe/stats.js';
-export { Queue, type QueueOptions, type Submitter, type TaskOptions } from './queues/queue.js';
+export {
+  type GeneratorTask,
+  Queue,
+  type QueueOptions,
+  type Submitter,
+  type TaskOptions,
+} from './queues/queue.js';
 export type { StatusCounts } from './queues/queue-state.js';
 export { currentTask, type TaskInfo } from './scheduler/current-task.js';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';

@@ -1,5 +1,6 @@
 import type { TaskFunction } from '../graph/task-node.js';
 import type { TaskInfo } from '../scheduler/current-task.js';
+import type { ItemSink } from './drive-generator.js';
 
 /**
  * Where a queue's tasks run. An executor runs what it is given and reports back only through
@@ -18,8 +19,10 @@ export interface Executor {
    * @param fn - the function (or task reference) to run.
    * @param args - its arguments, every future already replaced by its value.
    * @param info - what `currentTask()` returns while the task runs.
+   * @param sink - for a generator task: receives each item as it is yielded (the executor
+   *   then returns a thenable that settles when the generator ends).
    */
-  run(fn: TaskFunction, args: unknown[], info: TaskInfo): unknown;
+  run(fn: TaskFunction, args: unknown[], info: TaskInfo, sink?: ItemSink): unknown;
   /** Frees what the executor holds (pools, connections) so the process can exit. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { TaskFunction } from '../graph/task-node.js';
 import { type TaskInfo, taskStorage } from '../scheduler/current-task.js';
+import { driveGenerator, type ItemSink } from './drive-generator.js';
 import type { Executor } from './executor.js';
 
 function applyTask(fn: TaskFunction, args: unknown[]): unknown {
@@ -17,8 +18,10 @@ class InlineExecutor implements Executor {
     return undefined;
   }
 
-  run(fn: TaskFunction, args: unknown[], info: TaskInfo): unknown {
-    return taskStorage.run(info, applyTask, fn, args);
+  run(fn: TaskFunction, args: unknown[], info: TaskInfo, sink?: ItemSink): unknown {
+    const result = taskStorage.run(info, applyTask, fn, args);
+    if (sink === undefined) return result;
+    return driveGenerator(result as Iterator<unknown>, info, sink);
   }
 
   close(): Promise<void> {

@@ -37,6 +37,11 @@ import type { TaskNode } from './task-node.js';
  * submission instead of the chain's length.
  */
 export class Ranking {
+  /**
+   * Set when a cancellation removed a waiting task through which the walk reached unstarted
+   * tasks: fact 1 then no longer holds for them, and the ranks must be rebuilt by `rerank`.
+   */
+  dirty = false;
   #epoch = 0;
   #minPos = 0;
   #maxPos = 0;
@@ -73,6 +78,27 @@ export class Ranking {
     if (deps !== undefined) this.#walk(deps, 0, moved);
   }
 
+  /** Forgets `node` as the chain head once it has started (so nothing finished is kept). */
+  started(node: TaskNode): void {
+    if (this.#head === node) this.#head = undefined;
+  }
+
+  /**
+   * Ranks every unstarted task afresh with one full walk, newest first (`newest` and its
+   * `older` links): the rule itself, run once. Costs O(unstarted tasks); needed only after a
+   * cancellation that cut a path of the walk (see `dirty`). The caller rebuilds the heaps.
+   */
+  rerank(newest: TaskNode | undefined): void {
+    this.dirty = false;
+    this.#epoch++;
+    this.#minPos = 0;
+    this.#maxPos = -1;
+    this.#head = undefined;
+    for (let task = newest; task !== undefined; task = task.older) {
+      if (task.epoch !== this.#epoch) this.#walk([task], 0, ignore);
+    }
+  }
+
   /** Numbers, depth-first, the unstarted tasks reachable from `deps[from..]` not yet in the epoch. */
   #walk(deps: readonly TaskNode[], from: number, moved: (node: TaskNode) => void): void {
     const stack = this.#stack;
@@ -96,6 +122,9 @@ export class Ranking {
   }
 }
 
-function isUnstarted(node: TaskNode): boolean {
+function ignore(_node: TaskNode): void {}
+
+/** True for a task that has neither started nor settled: waiting or ready. */
+export function isUnstarted(node: TaskNode): boolean {
   return node.status === 'waiting' || node.status === 'ready';
 }

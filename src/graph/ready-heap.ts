@@ -88,6 +88,18 @@ export class ReadyHeap {
     this.#down(last.heapIndex);
   }
 
+  /** Re-sorts every ready task after ranks changed arbitrarily (a re-ranking). */
+  rebuild(): void {
+    const nodes = this.nodes();
+    this.#stack.length = 0;
+    this.#heap.length = 0;
+    for (const node of nodes) {
+      node.heapIndex = this.#heap.length;
+      this.#heap.push(node);
+    }
+    for (let i = (this.#heap.length >> 1) - 1; i >= 0; i--) this.#down(i);
+  }
+
   /** Every ready task, in no particular order. */
   nodes(): TaskNode[] {
     const live = this.#stack.filter((node, i) => node.heapIndex === -2 - i);

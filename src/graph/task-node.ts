@@ -1,4 +1,5 @@
 import type { QueueState } from '../queues/queue-state.js';
+import type { StreamState } from './stream-state.js';
 import type { TaskStatus } from './task-status.js';
 
 /** A function a task runs: anything callable with the task's resolved arguments. */
@@ -38,14 +39,19 @@ export class TaskNode {
   attempt = 0;
   /** The value if done; the error if failed or cancelled. */
   outcome: unknown;
+  /** The items of a generator task; undefined for other tasks. */
+  stream: StreamState | undefined;
+  /** Links in the list of unstarted tasks, by submission order (`UnstartedList`). */
+  older: TaskNode | undefined;
+  newer: TaskNode | undefined;
   listeners: SettleListener[] | undefined;
 
   constructor(
     id: number,
     name: string,
     queue: QueueState,
-    fn: TaskFunction,
-    args: unknown[],
+    fn: TaskFunction | undefined,
+    args: unknown[] | undefined,
     nestedFutures: boolean,
     deps: TaskNode[] | undefined,
   ) {

@@ -4,7 +4,10 @@ import type { Executor } from '../executors/executor.js';
 import { inline } from '../executors/inline.js';
 import type { Args } from '../futures/argument-types.js';
 import { Future } from '../futures/future.js';
+import { FutureStream } from '../futures/future-stream.js';
+import { StreamState } from '../graph/stream-state.js';
 import type { TaskFunction } from '../graph/task-node.js';
+import type { Engine } from '../scheduler/engine.js';
 import { engineOf, type Scheduler } from '../scheduler/scheduler.js';
 import { QueueState } from './queue-state.js';
 
@@ -36,10 +39,47 @@ export interface TaskOptions {
   name?: string;
 }
 
-/** A task submitter bound to per-task options; see `Queue.options`. */
+/** A generator function (sync or async) yielding `T`: its task returns a `FutureStream<T>`. */
+export type GeneratorTask<A extends unknown[], T> = (
+  ...args: A
+) => Generator<T, unknown, undefined> | AsyncGenerator<T, unknown, undefined>;
+
+/** Something tasks can be submitted to: a `Queue`, or a queue with bound task options. */
 export interface Submitter {
-  /** Like `Queue.submit`, with the bound options. */
+  /**
+   * Submits a generator task: returns its stream of items at once.
+   */
+  submit<A extends unknown[], T>(fn: GeneratorTask<A, T>, ...args: Args<A>): FutureStream<T>;
+  /**
+   * Submits `fn(...args)` as a task: returns its future at once.
+   */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: Args<A>): Future<Awaited<R>>;
+}
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+
+function isGeneratorFunction(fn: TaskFunction): boolean {
+  return fn instanceof GeneratorFunction || fn instanceof AsyncGeneratorFunction;
+}
+
+/** Reads `fn.numberOfResults(...args)`: the declared item count, or undefined. */
+function declaredCount(fn: TaskFunction, args: unknown[], name: string): number | undefined {
+  const declare = (fn as { numberOfResults?: unknown }).numberOfResults;
+  if (declare === undefined) return undefined;
+  if (typeof declare !== 'function') {
+    throw new TypeError(
+      `Expected \`numberOfResults\` of task \`${name}\` to be a function returning the item count, got ${describeValue(declare)}.`,
+    );
+  }
+  const count: unknown = declare(...args);
+  if (count === undefined) return undefined;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+    throw new RangeError(
+      `Expected \`numberOfResults\` of task \`${name}\` to return an integer from 0 up (or undefined), got ${describeValue(count)}.`,
+    );
+  }
+  return count;
 }
 
 function checkConcurrency(value: unknown): number {
@@ -73,7 +113,7 @@ function checkConcurrency(value: unknown): number {
  * b.result(); // 5
  * ```
  */
-export class Queue {
+export class Queue implements Submitter {
   readonly #state: QueueState;
   readonly #scheduler: Scheduler;
 
@@ -113,7 +153,9 @@ export class Queue {
    * @throws TypeError if `fn` is not a function or an argument is a future of another
    *   scheduler; nothing is queued then.
    */
-  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: Args<A>): Future<Awaited<R>> {
+  submit<A extends unknown[], T>(fn: GeneratorTask<A, T>, ...args: Args<A>): FutureStream<T>;
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: Args<A>): Future<Awaited<R>>;
+  submit(fn: unknown, ...args: unknown[]): Future<unknown> {
     return this.#submit(fn, args, undefined);
   }
 
@@ -136,17 +178,11 @@ export class Queue {
         `Expected \`name\` to be a string, got ${describeValue(taskOptions.name)}.`,
       );
     }
-    return {
-      submit: <A extends unknown[], R>(fn: (...args: A) => R, ...args: Args<A>) =>
-        this.#submit(fn, args, taskOptions),
-    };
+    const submit = (fn: unknown, ...args: unknown[]) => this.#submit(fn, args, taskOptions);
+    return { submit } as Submitter;
   }
 
-  #submit<R>(
-    fn: unknown,
-    args: unknown[],
-    taskOptions: TaskOptions | undefined,
-  ): Future<Awaited<R>> {
+  #submit(fn: unknown, args: unknown[], taskOptions: TaskOptions | undefined): Future<unknown> {
     const name = taskOptions?.name ?? ((typeof fn === 'function' && fn.name) || 'anonymous');
     if (typeof fn !== 'function') {
       throw new TypeError(
@@ -156,7 +192,9 @@ export class Queue {
     const task = fn as TaskFunction;
     const refusal = this.#state.executor.refuse(task);
     if (refusal !== undefined) throw new TypeError(refusal);
-    const node = engineOf(this.#scheduler)?.submit(this.#state, task, args, name);
-    return new Future<Awaited<R>>(node as NonNullable<typeof node>);
+    const engine = engineOf(this.#scheduler) as Engine;
+    if (!isGeneratorFunction(task)) return new Future(engine.submit(this.#state, task, args, name));
+    const stream = new StreamState(declaredCount(task, args, name));
+    return new FutureStream(engine.submit(this.#state, task, args, name, stream));
   }
 }

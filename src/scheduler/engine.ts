@@ -1,18 +1,18 @@
-import { DependencyError, NonErrorThrown, TaskFailedError } from '../errors.js';
+import { IndexError, NonErrorThrown, StreamCountError } from '../errors.js';
+import type { ItemSink } from '../executors/drive-generator.js';
 import { ArgumentScan, resolveArguments } from '../futures/arguments.js';
+import { cancelDependents, isTask, releaseDependents } from '../graph/propagate.js';
 import { Ranking } from '../graph/ranking.js';
+import type { StreamState } from '../graph/stream-state.js';
 import { type TaskFunction, TaskNode } from '../graph/task-node.js';
+import { UnstartedList } from '../graph/unstarted-list.js';
 import type { EventHub } from '../observe/events.js';
 import type { QueueState } from '../queues/queue-state.js';
 import { RunningTaskInfo } from './current-task.js';
+import { Settlement } from './settlement.js';
 
 /** How long one dispatch pass may run synchronous tasks before it gives the event loop back. */
 const SLICE_MS = 8;
-
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -29,11 +29,8 @@ function asError(node: TaskNode, thrown: unknown): unknown {
 /**
  * The core of a scheduler: task records, the dispatch loop, completion and failure.
  *
- * Invariants:
- * - `#unsettled` counts the submitted tasks not yet done, failed or cancelled.
- * - `#running` counts the tasks started and not yet settled, over all queues.
- * - a dispatch pass starts every startable task (or yields after a time slice and schedules
- *   another pass), so after a pass with nothing running and nothing started, nothing can start.
+ * Invariant: a dispatch pass starts every startable task (or yields after a time slice and
+ * schedules another pass), so after a pass nothing startable is left waiting for a slot.
  */
 export class Engine {
   readonly queues: QueueState[] = [];
@@ -41,17 +38,16 @@ export class Engine {
   readonly failFast: boolean;
   readonly #ranking = new Ranking();
   readonly #scan = new ArgumentScan();
+  readonly #settlement = new Settlement();
+  readonly #unstarted = new UnstartedList();
   #nextId = 1;
   #started = false;
   #halted = false;
-  #unsettled = 0;
-  #running = 0;
   #dispatching = false;
   #dispatchQueued = false;
-  #failures: unknown[] = [];
-  #waiters: Waiter[] = [];
-  #stopWaiters: (() => void)[] = [];
   readonly #moved = (node: TaskNode): void => node.queue.heap.improved(node);
+  readonly #readyNow = (node: TaskNode): void => this.#makeReady(node, false);
+  readonly #cancelled = (node: TaskNode): void => this.#countCancelled(node);
   readonly #dispatchNow = (): void => {
     this.#dispatchQueued = false;
     this.dispatch();
@@ -66,33 +62,40 @@ export class Engine {
     return this.#started;
   }
 
-  /** Records a task and gives it its place in the order. Throws before recording anything. */
-  submit(queue: QueueState, fn: TaskFunction, args: unknown[], name: string): TaskNode {
+  /**
+   * Records a task and gives it its place in the order. Throws before recording anything.
+   * `stream` is given for a generator task.
+   */
+  submit(
+    queue: QueueState,
+    fn: TaskFunction,
+    args: unknown[],
+    name: string,
+    stream?: StreamState,
+  ): TaskNode {
     const scan = this.#scan;
     scan.scan(args, this, name);
     const deps = scan.deps;
+    scan.deps = undefined; // the scan object is reused: it must not keep these tasks alive
     const node = new TaskNode(this.#nextId++, name, queue, fn, args, scan.nested, deps);
-    this.#unsettled++;
+    node.stream = stream;
+    this.#settlement.unsettled++;
     queue.counts.waiting++;
-    let broken: TaskNode | undefined;
     if (deps !== undefined) {
       for (const dep of deps) {
         const status = dep.status;
         if (status === 'done') continue;
         if (status === 'failed' || status === 'cancelled') {
-          broken = dep;
-          break;
+          cancelDependents(dep, [node], this.#cancelled);
+          this.#checkpoint();
+          return node;
         }
         if (dep.dependents === undefined) dep.dependents = [node];
         else dep.dependents.push(node);
         node.pending++;
       }
     }
-    if (broken !== undefined) {
-      this.#cancelFrom(broken, [node]);
-      this.#checkpoint();
-      return node;
-    }
+    this.#unstarted.add(node);
     this.#ranking.place(node, this.#moved);
     if (node.pending === 0) this.#makeReady(node, true);
     if (this.#started) this.#queueDispatch();
@@ -107,32 +110,17 @@ export class Engine {
 
   stop(): Promise<void> {
     this.#started = false;
-    return this.#whenNothingRuns();
+    return this.#settlement.whenNothingRuns();
   }
 
   wait(): Promise<void> {
-    if (this.#isQuiet()) return this.#report();
-    return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-    });
-  }
-
-  #whenNothingRuns(): Promise<void> {
-    if (this.#running === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#stopWaiters.push(resolve));
+    return this.#settlement.wait(this.#isQuiet());
   }
 
   /** All settled, or halted by failFast with nothing running. */
   #isQuiet(): boolean {
-    return this.#unsettled === 0 || (this.#halted && this.#running === 0);
-  }
-
-  /** Settles one `wait()` with the failures not yet reported. */
-  #report(): Promise<void> {
-    if (this.#failures.length === 0) return Promise.resolve();
-    const error = new TaskFailedError(this.#failures);
-    this.#failures = [];
-    return Promise.reject(error);
+    const s = this.#settlement;
+    return s.unsettled === 0 || (this.#halted && s.running === 0);
   }
 
   #queueDispatch(): void {
@@ -164,6 +152,7 @@ export class Engine {
     let lastCheck = 0;
     try {
       while (this.#started && !this.#halted) {
+        if (this.#ranking.dirty) this.#rerank();
         let best: TaskNode | undefined;
         for (let q = 0; q < queues.length; q++) {
           const queue = queues[q] as QueueState;
@@ -195,7 +184,9 @@ export class Engine {
     node.status = 'running';
     queue.counts.ready--;
     queue.counts.running++;
-    this.#running++;
+    this.#settlement.running++;
+    this.#unstarted.remove(node);
+    this.#ranking.started(node);
     const args = resolveArguments(node.args as unknown[], node.nestedFutures);
     const fn = node.fn as TaskFunction;
     node.args = undefined;
@@ -209,9 +200,10 @@ export class Engine {
       });
     }
     const info = new RunningTaskInfo(node.id, node.name, node.attempt);
+    const sink = node.stream === undefined ? undefined : this.#sinkFor(node, node.stream);
     let result: unknown;
     try {
-      result = queue.executor.run(fn, args, info);
+      result = queue.executor.run(fn, args, info, sink);
     } catch (error) {
       this.#fail(node, asError(node, error));
       return;
@@ -232,31 +224,86 @@ export class Engine {
     }
   }
 
+  /** Receives a generator task's items: item i is done the moment it is yielded. */
+  #sinkFor(node: TaskNode, stream: StreamState): ItemSink {
+    return (value) => {
+      const index = stream.values.length;
+      if (stream.declared !== undefined && index >= stream.declared) {
+        stream.surplus = true;
+        return false;
+      }
+      stream.values.push(value);
+      if (this.events.has('task:item')) {
+        this.events.emit('task:item', {
+          id: node.id,
+          name: node.name,
+          queue: node.queue.name,
+          time: performance.now(),
+          index,
+        });
+      }
+      const item = stream.items?.[index];
+      if (item !== undefined && item.status === 'waiting') {
+        item.status = 'done';
+        item.outcome = value;
+        this.#notify(item);
+        releaseDependents(item, this.#readyNow);
+      }
+      stream.changed();
+      if (this.#started) this.#queueDispatch();
+      return true;
+    };
+  }
+
   #finish(node: TaskNode, value: unknown): void {
-    node.outcome = value;
-    this.#leave(node, 'done');
-    const dependents = node.dependents;
-    node.dependents = undefined;
-    if (dependents !== undefined) {
-      for (const dependent of dependents) {
-        if (--dependent.pending === 0 && dependent.status === 'waiting')
-          this.#makeReady(dependent, false);
+    const stream = node.stream;
+    if (stream !== undefined) {
+      const count = stream.values.length;
+      if (stream.surplus || (stream.declared !== undefined && count !== stream.declared)) {
+        this.#fail(
+          node,
+          new StreamCountError(node, stream.declared as number, count, stream.surplus),
+        );
+        return;
       }
     }
-    this.#settled(node);
+    node.outcome = stream === undefined ? value : stream.values;
+    this.#leave(node, 'done');
+    releaseDependents(node, this.#readyNow);
+    this.#notify(node);
+    if (stream !== undefined) this.#endStream(node, stream);
     this.#checkpoint();
   }
 
   #fail(node: TaskNode, error: unknown): void {
     node.outcome = error;
     this.#leave(node, 'failed');
-    this.#failures.push(error);
+    this.#settlement.failed(error);
     if (this.failFast) this.#halted = true;
     const dependents = node.dependents;
     node.dependents = undefined;
-    this.#settled(node);
-    if (dependents !== undefined) this.#cancelFrom(node, dependents);
+    this.#notify(node);
+    if (dependents !== undefined) this.#cancel(node, dependents);
+    if (node.stream !== undefined) this.#endStream(node, node.stream);
     this.#checkpoint();
+  }
+
+  /**
+   * Settles the items the generator never yielded: past the end of a done stream they fail
+   * with `IndexError` (not a task failure); after a failure they take the generator's error.
+   */
+  #endStream(node: TaskNode, stream: StreamState): void {
+    const count = stream.values.length;
+    for (const item of stream.pendingItems(count)) {
+      item.status = 'failed';
+      item.outcome =
+        node.status === 'done' ? new IndexError(node, item.index, count) : node.outcome;
+      const dependents = item.dependents;
+      item.dependents = undefined;
+      this.#notify(item);
+      if (dependents !== undefined) this.#cancel(item, dependents);
+    }
+    stream.changed();
   }
 
   /** A running task ends: frees its slot. */
@@ -267,48 +314,39 @@ export class Engine {
     if (status === 'done') counts.done++;
     else counts.failed++;
     node.fn = undefined;
-    this.#running--;
-    this.#unsettled--;
+    this.#settlement.running--;
+    this.#settlement.unsettled--;
   }
 
-  /**
-   * Cancels `dependents` and everything that depends on them, because `failed` failed or was
-   * cancelled. Iterative, so a long chain of dependents cannot overflow the stack.
-   */
-  #cancelFrom(failed: TaskNode, dependents: TaskNode[]): void {
-    let root: TaskNode = failed;
-    let cause: unknown = failed.outcome;
-    if (failed.status === 'cancelled' && failed.outcome instanceof DependencyError) {
-      root = failed.outcome.failedTask as TaskNode;
-      cause = failed.outcome.cause;
-    }
-    const stack = dependents.slice();
-    while (stack.length > 0) {
-      const node = stack.pop() as TaskNode;
-      if (node.status !== 'waiting') continue;
-      node.outcome = new DependencyError(node, { id: root.id, name: root.name }, cause);
-      node.status = 'cancelled';
+  /** Cancels the dependents of a failed or cancelled node (see `cancelDependents`). */
+  #cancel(failed: TaskNode, dependents: TaskNode[]): void {
+    if (cancelDependents(failed, dependents, this.#cancelled)) this.#ranking.dirty = true;
+  }
+
+  /** Ranks every unstarted task afresh and re-sorts the ready heaps. */
+  #rerank(): void {
+    this.#ranking.rerank(this.#unstarted.newest);
+    for (const queue of this.queues) queue.heap.rebuild();
+  }
+
+  #countCancelled(node: TaskNode): void {
+    if (isTask(node)) {
+      this.#unstarted.remove(node);
       node.queue.counts.waiting--;
       node.queue.counts.cancelled++;
-      node.fn = undefined;
-      node.args = undefined;
-      node.deps = undefined;
-      this.#unsettled--;
-      const next = node.dependents;
-      node.dependents = undefined;
-      if (next !== undefined) for (const d of next) stack.push(d);
-      this.#settled(node);
+      this.#settlement.unsettled--;
     }
+    this.#notify(node);
   }
 
-  /** Tells listeners, futures and waiters that `node` has settled. */
-  #settled(node: TaskNode): void {
+  /** Tells the node's listeners (its futures' promises) and the event listeners it settled. */
+  #notify(node: TaskNode): void {
     const listeners = node.listeners;
     if (listeners !== undefined) {
       node.listeners = undefined;
       for (const listener of listeners) listener(node);
     }
-    if (this.events.has('task:end')) {
+    if (isTask(node) && this.events.has('task:end')) {
       this.events.emit('task:end', {
         id: node.id,
         name: node.name,
@@ -320,29 +358,12 @@ export class Engine {
     }
   }
 
-  /** After tasks settled: wakes `stop()` once nothing runs, and `wait()` once all is quiet. */
+  /** After tasks settled: wakes `stop()` and `wait()` callers, and says when all is idle. */
   #checkpoint(): void {
-    if (this.#running === 0 && this.#stopWaiters.length > 0) {
-      const stopped = this.#stopWaiters;
-      this.#stopWaiters = [];
-      for (const resolve of stopped) resolve();
-    }
-    if (this.#isQuiet()) this.#quiet();
-  }
-
-  #quiet(): void {
-    if (this.#unsettled === 0 && this.events.has('idle')) {
+    const quiet = this.#isQuiet();
+    if (quiet && this.#settlement.unsettled === 0 && this.events.has('idle')) {
       this.events.emit('idle', { time: performance.now() });
     }
-    if (this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    const failures = this.#failures;
-    this.#failures = [];
-    const error = failures.length > 0 ? new TaskFailedError(failures) : undefined;
-    for (const waiter of waiters) {
-      if (error === undefined) waiter.resolve();
-      else waiter.reject(error);
-    }
+    this.#settlement.checkpoint(quiet);
   }
 }

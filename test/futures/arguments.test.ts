@@ -114,9 +114,12 @@ describe('futures as arguments', () => {
       a,
     );
     let nested: { t: unknown; m: unknown; p: unknown } | undefined;
-    Q.submit((o: { t: Float64Array; m: Map<string, unknown>; p: Point }) => {
-      nested = o;
-    }, { t: typed, m: map, p: point });
+    Q.submit(
+      (o: { t: Float64Array; m: Map<string, unknown>; p: Point }) => {
+        nested = o;
+      },
+      { t: typed, m: map, p: point },
+    );
     sch.start();
     await sch.wait();
     assert.equal(got[0], typed);
@@ -140,9 +143,14 @@ describe('futures as arguments', () => {
       calls++;
       return 4;
     });
-    const b = Q.submit((x: number, y: number, z: { again: number[] }) => x * y + (z.again[0] ?? 0), a, a, {
-      again: [a],
-    });
+    const b = Q.submit(
+      (x: number, y: number, z: { again: number[] }) => x * y + (z.again[0] ?? 0),
+      a,
+      a,
+      {
+        again: [a],
+      },
+    );
     sch.start();
     await sch.wait();
     assert.equal(b.result(), 20);
@@ -156,10 +164,13 @@ describe('futures as arguments', () => {
     const gate = deferred<number>();
     const slow = Q.submit(() => gate.promise);
     const fast = Q.submit(() => 1);
-    const sum = Q.submit((o: { v: number[] }) => {
-      order.push('sum');
-      return (o.v[0] ?? 0) + (o.v[1] ?? 0);
-    }, { v: [fast, slow] });
+    const sum = Q.submit(
+      (o: { v: number[] }) => {
+        order.push('sum');
+        return (o.v[0] ?? 0) + (o.v[1] ?? 0);
+      },
+      { v: [fast, slow] },
+    );
     sch.start();
     await fast;
     await ticks();
@@ -183,7 +194,10 @@ describe('futures as arguments', () => {
     };
     assert.throws(() => Q.submit(use, foreign), TypeError);
     assert.throws(
-      () => Q.options({ name: 'nested-user' }).submit((o: { v: number[] }) => o.v, { v: [own, foreign] }),
+      () =>
+        Q.options({ name: 'nested-user' }).submit((o: { v: number[] }) => o.v, {
+          v: [own, foreign],
+        }),
       (e) => {
         assert.ok(e instanceof TypeError);
         assert.match(e.message, /nested-user/);

@@ -23,7 +23,10 @@ describe('Future', () => {
       throw boom;
     });
     sch.start();
-    await assert.rejects(async () => f, (e) => e === boom);
+    await assert.rejects(
+      async () => f,
+      (e) => e === boom,
+    );
     await assert.rejects(sch.wait());
   });
 
