@@ -10,8 +10,8 @@ import { runDemo } from './demo.js';
 const HELP = `smqsched: a simple multi-queue task scheduler
 
 Usage:
-  smqsched demo [--n N]     run the seed's matrix example (N matrices; default 100),
-                            printing results as they arrive (also: npm start)
+  smqsched demo [NAME...]   run the seed's examples (matrices, minima), printing final
+                            results as they arrive (also: npm start)
   smqsched --version        print the version
   smqsched --help           print this help
 `;
