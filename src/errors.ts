@@ -112,18 +112,23 @@ export class CancelledError extends Error {
   }
 }
 
-/** Tasks remain but none can ever start; `tasks` names them and what each waits for. */
+/**
+ * Tasks remain but none runs and none can ever start (a held slot whose releaser cannot get a
+ * slot, resources that never come back). `tasks` names them; each `waitsFor` says why, in a
+ * sentence (the same as `sch.explain(future).message`).
+ */
 export class DeadlockError extends Error {
   override readonly name = 'DeadlockError';
   /** The tasks that can never start, each with what it waits for. */
   readonly tasks: readonly (TaskLabel & { readonly waitsFor: string })[];
   constructor(tasks: readonly (TaskLabel & { readonly waitsFor: string })[]) {
     const list = tasks
-      .slice(0, 10)
-      .map((t) => `${label(t)} waits for ${t.waitsFor}`)
-      .join('; ');
+      .slice(0, 5)
+      .map((t) => t.waitsFor)
+      .join(' ');
+    const more = tasks.length > 5 ? ` (and ${tasks.length - 5} more; see .tasks)` : '';
     super(
-      `Deadlock: ${tasks.length} task(s) can never start (${list}${tasks.length > 10 ? '; ...' : ''}). Release held slots or lower resource requests.`,
+      `Deadlock: ${tasks.length} task(s) can never start. ${list}${more} Release held slots (name the holding task in a task's release), or give the queues more slots or resources.`,
     );
     this.tasks = tasks;
   }

@@ -33,15 +33,18 @@ export type {
   TaskEndEvent,
   TaskEvent,
   TaskItemEvent,
+  TaskRetryEvent,
+  TaskStartEvent,
 } from './observe/events.js';
+export type { ExplainReason, Explanation, TaskSummary } from './observe/explain.js';
 export type { SchedulerStats } from './observe/stats.js';
 export {
   type GeneratorTask,
   Queue,
   type QueueOptions,
   type Submitter,
-  type TaskOptions,
 } from './queues/queue.js';
 export type { StatusCounts } from './queues/queue-state.js';
+export type { TaskOptions } from './queues/task-options.js';
 export { currentTask, type TaskInfo } from './scheduler/current-task.js';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';

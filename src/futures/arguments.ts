@@ -41,6 +41,11 @@ export class ArgumentScan {
     }
   }
 
+  /** Adds dependencies that are not arguments (`release`, then `after`), already checked. */
+  addDeps(nodes: readonly TaskNode[]): void {
+    for (const node of nodes) this.#add(node);
+  }
+
   /** Depth-first through plain containers, with an explicit stack and a guard against cycles. */
   #scanContainer(container: object, owner: object, who: string): void {
     const visited = new Set<unknown>();
@@ -69,6 +74,10 @@ export class ArgumentScan {
         `Expected the arguments of task \`${who}\` to hold futures of this scheduler, got future ${node.id} (${node.name}) of another one. Await it and pass its value instead.`,
       );
     }
+    this.#add(node);
+  }
+
+  #add(node: TaskNode): void {
     const deps = this.deps;
     if (deps === undefined) {
       this.deps = [node];

@@ -1,5 +1,7 @@
 import type { QueueState } from '../queues/queue-state.js';
+import type { ReadyHeap } from './ready-heap.js';
 import type { StreamState } from './stream-state.js';
+import type { TaskSettings } from './task-settings.js';
 import type { TaskStatus } from './task-status.js';
 
 /** A function a task runs: anything callable with the task's resolved arguments. */
@@ -39,9 +41,11 @@ export class TaskNode {
   attempt = 0;
   /** The value if done; the error if failed or cancelled. */
   outcome: unknown;
+  /** The task's options, if it was submitted with any. */
+  settings: TaskSettings | undefined;
   /** The items of a generator task; undefined for other tasks. */
   stream: StreamState | undefined;
-  /** Links in the list of unstarted tasks, by submission order (`UnstartedList`). */
+  /** Links in the list of unstarted tasks, by submission order (`TaskList`). */
   older: TaskNode | undefined;
   newer: TaskNode | undefined;
   listeners: SettleListener[] | undefined;
@@ -62,6 +66,11 @@ export class TaskNode {
     this.args = args;
     this.nestedFutures = nestedFutures;
     this.deps = deps;
+  }
+
+  /** The ready heap this task waits in: its queue's lane for its resource request. */
+  get lane(): ReadyHeap {
+    return this.settings?.lane ?? this.queue.heap;
   }
 
   /** Runs `listener` once this node settles (at once if it has). */

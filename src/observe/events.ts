@@ -12,8 +12,24 @@ export interface TaskEvent {
   readonly time: number;
 }
 
+/** A task started an attempt. */
+export interface TaskStartEvent extends TaskEvent {
+  /** 0 for the first run, 1 for the first retry, ... */
+  readonly attempt: number;
+}
+
+/** A task's attempt failed and the task will run again (it has `retries` left). */
+export interface TaskRetryEvent extends TaskEvent {
+  /** The attempt that failed. */
+  readonly attempt: number;
+  /** Its error. */
+  readonly error: unknown;
+}
+
 /** A task ended: done, failed or cancelled. */
 export interface TaskEndEvent extends TaskEvent {
+  /** The last attempt (0 unless the task was retried). */
+  readonly attempt: number;
   /** How it ended. */
   readonly status: Extract<TaskStatus, 'done' | 'failed' | 'cancelled'>;
   /** The error, if it failed or was cancelled. */
@@ -35,7 +51,9 @@ export interface IdleEvent {
 /** The scheduler's events and what each carries. */
 export interface SchedulerEvents {
   /** A task started running (each attempt). */
-  'task:start': TaskEvent;
+  'task:start': TaskStartEvent;
+  /** A task's attempt failed and it will run again. */
+  'task:retry': TaskRetryEvent;
   /** A task ended: done, failed, or cancelled (also cancelled without having run). */
   'task:end': TaskEndEvent;
   /** A generator task yielded an item. */

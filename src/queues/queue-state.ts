@@ -1,5 +1,8 @@
 import type { Executor } from '../executors/executor.js';
 import { ReadyHeap } from '../graph/ready-heap.js';
+import { TaskList } from '../graph/task-list.js';
+import type { TaskNode } from '../graph/task-node.js';
+import { type Demand, demandKey, type ResourcePool } from './resources.js';
 
 /** How many tasks of a queue (or of all queues) are in each state. */
 export interface StatusCounts {
@@ -16,11 +19,22 @@ export function emptyCounts(): StatusCounts {
   return { waiting: 0, ready: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
 }
 
+/** Ready tasks that ask for the same resources, in dispatch order. */
+interface Lane {
+  readonly demand: Demand;
+  readonly heap: ReadyHeap;
+}
+
 /**
- * The runtime state of one queue: its slots, its ready tasks in dispatch order, and its counts.
- * Independent of where the tasks run (that is the executor's job).
+ * The runtime state of one queue: its slots and resources, its ready tasks in dispatch order,
+ * and its counts. Independent of where the tasks run (that is the executor's job).
  *
- * Invariant: `counts.running <= concurrency`, and `counts.ready === heap.size`.
+ * Ready tasks sit in one heap per distinct resource request (a lane; tasks asking for nothing
+ * use `heap`), so the first startable task is the best head among the lanes whose request fits
+ * what is free: a task that cannot get its resources never blocks the ones behind it.
+ *
+ * Invariants: `slotsTaken <= concurrency`; `slotsTaken === occupants.size` (tasks running, or
+ * finished and holding their slot); `counts.ready` is the number of tasks in all lanes.
  */
 export class QueueState {
   /** The scheduler engine the queue belongs to (futures must not cross schedulers). */
@@ -28,18 +42,59 @@ export class QueueState {
   readonly name: string;
   readonly concurrency: number;
   readonly executor: Executor;
+  readonly resources: ResourcePool;
+  /** The lane of tasks that ask for no resources. */
   readonly heap = new ReadyHeap();
+  readonly #lanes = new Map<string, Lane>();
   readonly counts: StatusCounts = emptyCounts();
+  /** Tasks that hold a slot: running, or finished with `hold` and not yet released. */
+  readonly occupants = new TaskList();
 
-  constructor(owner: object, name: string, concurrency: number, executor: Executor) {
+  constructor(
+    owner: object,
+    name: string,
+    concurrency: number,
+    executor: Executor,
+    resources: ResourcePool,
+  ) {
     this.owner = owner;
     this.name = name;
     this.concurrency = concurrency;
     this.executor = executor;
+    this.resources = resources;
   }
 
-  /** True if a task may start now. */
-  hasFreeSlot(): boolean {
-    return this.counts.running < this.concurrency;
+  get slotsTaken(): number {
+    return this.occupants.size;
+  }
+
+  /** The ready lane for tasks asking for `demand`. */
+  laneFor(demand: Demand): ReadyHeap {
+    const key = demandKey(demand);
+    let lane = this.#lanes.get(key);
+    if (lane === undefined) {
+      lane = { demand, heap: new ReadyHeap() };
+      this.#lanes.set(key, lane);
+    }
+    return lane.heap;
+  }
+
+  /** The first ready task that can start now (a slot and its resources free), if any. */
+  firstStartable(): TaskNode | undefined {
+    if (this.occupants.size >= this.concurrency) return undefined;
+    let best = this.heap.peek();
+    if (this.#lanes.size === 0) return best;
+    for (const lane of this.#lanes.values()) {
+      const head = lane.heap.peek();
+      if (head === undefined || (best !== undefined && !head.precedes(best))) continue;
+      if (this.resources.fits(lane.demand)) best = head;
+    }
+    return best;
+  }
+
+  /** Every ready heap: the plain lane and one per resource request. */
+  *heaps(): Generator<ReadyHeap> {
+    yield this.heap;
+    for (const lane of this.#lanes.values()) yield lane.heap;
   }
 }

@@ -10,6 +10,8 @@ import type { TaskFunction } from '../graph/task-node.js';
 import type { Engine } from '../scheduler/engine.js';
 import { engineOf, type Scheduler } from '../scheduler/scheduler.js';
 import { QueueState } from './queue-state.js';
+import { ResourcePool } from './resources.js';
+import { checkTaskOptions, resolveOptions, type TaskOptions } from './task-options.js';
 
 /** Options of `new Queue(sch, options)`. */
 export interface QueueOptions {
@@ -24,19 +26,16 @@ export interface QueueOptions {
    */
   name?: string;
   /**
+   * Named counters owned by this queue (a GPU, a memory budget, an instrument); tasks ask for
+   * them with `Q.options({ resources })`.
+   * @example `{ gpu: 2, memoryMB: 8192 }`
+   */
+  resources?: Record<string, number>;
+  /**
    * Where the queue's tasks run.
    * @default inline()
    */
   executor?: Executor;
-}
-
-/** Options for one task, given with `Q.options(taskOptions).submit(fn, ...args)`. */
-export interface TaskOptions {
-  /**
-   * Shown in events, reports and errors.
-   * @default the function's name
-   */
-  name?: string;
 }
 
 /** A generator function (sync or async) yielding `T`: its task returns a `FutureStream<T>`. */
@@ -54,6 +53,15 @@ export interface Submitter {
    * Submits `fn(...args)` as a task: returns its future at once.
    */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: Args<A>): Future<Awaited<R>>;
+}
+
+/** True if the options hold more than a name (a name alone needs no per-task settings). */
+function hasTaskSettings(options: TaskOptions | undefined): options is TaskOptions {
+  if (options === undefined) return false;
+  for (const key in options) {
+    if (key !== 'name' && options[key as keyof TaskOptions] !== undefined) return true;
+  }
+  return false;
 }
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
@@ -130,7 +138,8 @@ export class Queue implements Submitter {
       throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}.`);
     }
     const executor = options.executor ?? inline();
-    this.#state = new QueueState(engine, name, concurrency, executor);
+    const resources = new ResourcePool(name, options.resources);
+    this.#state = new QueueState(engine, name, concurrency, executor, resources);
     this.#scheduler = scheduler;
     engine.queues.push(this.#state);
   }
@@ -168,16 +177,7 @@ export class Queue implements Submitter {
    * ```
    */
   options(taskOptions: TaskOptions): Submitter {
-    if (taskOptions === null || typeof taskOptions !== 'object') {
-      throw new TypeError(
-        `Expected the task options to be an object, got ${describeValue(taskOptions)}.`,
-      );
-    }
-    if (taskOptions.name !== undefined && typeof taskOptions.name !== 'string') {
-      throw new TypeError(
-        `Expected \`name\` to be a string, got ${describeValue(taskOptions.name)}.`,
-      );
-    }
+    checkTaskOptions(taskOptions);
     const submit = (fn: unknown, ...args: unknown[]) => this.#submit(fn, args, taskOptions);
     return { submit } as Submitter;
   }
@@ -193,8 +193,19 @@ export class Queue implements Submitter {
     const refusal = this.#state.executor.refuse(task);
     if (refusal !== undefined) throw new TypeError(refusal);
     const engine = engineOf(this.#scheduler) as Engine;
-    if (!isGeneratorFunction(task)) return new Future(engine.submit(this.#state, task, args, name));
+    const resolved = hasTaskSettings(taskOptions)
+      ? resolveOptions(taskOptions, this.#state, name)
+      : undefined;
+    const settings = resolved?.settings;
+    const extraDeps = resolved?.extraDeps;
+    if (!isGeneratorFunction(task)) {
+      return new Future(
+        engine.submit(this.#state, task, args, name, undefined, settings, extraDeps),
+      );
+    }
     const stream = new StreamState(declaredCount(task, args, name));
-    return new FutureStream(engine.submit(this.#state, task, args, name, stream));
+    return new FutureStream(
+      engine.submit(this.#state, task, args, name, stream, settings, extraDeps),
+    );
   }
 }

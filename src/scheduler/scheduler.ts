@@ -1,5 +1,7 @@
 import { describeValue } from '../errors.js';
+import { Future, nodeOf } from '../futures/future.js';
 import { EventHub, type Listener, type SchedulerEvents } from '../observe/events.js';
+import type { Explanation } from '../observe/explain.js';
 import { collectStats, type SchedulerStats } from '../observe/stats.js';
 import { Engine } from './engine.js';
 
@@ -92,6 +94,30 @@ export class Scheduler {
   /** How many tasks are in each state, per queue and in total. */
   stats(): SchedulerStats {
     return collectStats(this.#engine.queues);
+  }
+
+  /**
+   * Says why a task is not running now, in words (`message`) and as data: waiting on which
+   * dependencies, its queue full (and who takes the slots), a resource exhausted (and who
+   * holds it), the scheduler stopped, or already settled.
+   *
+   * @example
+   * ```ts
+   * console.log(sch.explain(f).message);
+   * // Task 7 (fit) is ready, but all 1 slot(s) of queue gpu are taken by 3 (acquire, holding its slot).
+   * ```
+   */
+  explain(future: Future<unknown>): Explanation {
+    if (!(future instanceof Future)) {
+      throw new TypeError(`Expected explain() to be given a Future, got ${describeValue(future)}.`);
+    }
+    const node = nodeOf(future);
+    if (node.queue.owner !== this.#engine) {
+      throw new TypeError(
+        `Expected explain() to be given a future of this scheduler, got one of another.`,
+      );
+    }
+    return this.#engine.explain(node);
   }
 
   /** Adds a listener for one of the scheduler's events. */
