@@ -27,6 +27,11 @@ const EXAMPLES: readonly DemoExample[] = [
     options: { n: 100 },
   },
   {
+    name: 'instrument',
+    describe: 'an instrument queue of 1 (10 ms a shot, held until read out) feeds a compute queue',
+    options: { shots: 12 },
+  },
+  {
     name: 'minima',
     describe: 'a generator finds the local minima of 100,000 points; each is printed as found',
     options: { length: 100_000 },

@@ -10,7 +10,7 @@ import { runDemo } from './demo.js';
 const HELP = `smqsched: a simple multi-queue task scheduler
 
 Usage:
-  smqsched demo [NAME...]   run the seed's examples (matrices, minima), printing final
+  smqsched demo [NAME...]   run the seed's examples (matrices, instrument, minima), printing final
                             results as they arrive (also: npm start)
   smqsched --version        print the version
   smqsched --help           print this help
