@@ -68,6 +68,22 @@ export class QueueState {
     return this.occupants.size;
   }
 
+  /** A task starts: it takes a slot, and the resources it asks for. */
+  occupy(node: TaskNode): void {
+    this.occupants.add(node);
+    const demand = node.settings?.demand;
+    if (demand !== undefined) this.resources.take(demand);
+  }
+
+  /** A task gives its slot and resources back (its function returned, or its hold ended). */
+  vacate(node: TaskNode): void {
+    this.occupants.remove(node);
+    const settings = node.settings;
+    if (settings === undefined) return;
+    settings.holding = false;
+    if (settings.demand !== undefined) this.resources.give(settings.demand);
+  }
+
   /** The ready lane for tasks asking for `demand`. */
   laneFor(demand: Demand): ReadyHeap {
     const key = demandKey(demand);
