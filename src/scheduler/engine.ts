@@ -8,6 +8,7 @@ import { type TaskFunction, TaskNode } from '../graph/task-node.js';
 import type { TaskSettings } from '../graph/task-settings.js';
 import type { EventHub } from '../observe/events.js';
 import { type Explanation, explainTask } from '../observe/explain.js';
+import type { TaskRecorder } from '../observe/timeline-recorder.js';
 import type { QueueState } from '../queues/queue-state.js';
 import { RunningTaskInfo } from './current-task.js';
 import { type EngineContext, Outcomes } from './outcomes.js';
@@ -40,6 +41,8 @@ export class Engine implements EngineContext {
   readonly queues: QueueState[] = [];
   readonly events: EventHub;
   readonly failFast: boolean;
+  /** Records spans for `sch.timeline()`; undefined with `record: false`. */
+  readonly recorder: TaskRecorder | undefined;
   readonly ranking = new Ranking();
   readonly settlement = new Settlement();
   readonly unstarted = new TaskList();
@@ -57,9 +60,14 @@ export class Engine implements EngineContext {
     this.dispatch();
   };
 
-  constructor(events: EventHub, failFast: boolean) {
+  constructor(
+    events: EventHub,
+    failFast: boolean,
+    recorder?: (queues: QueueState[]) => TaskRecorder,
+  ) {
     this.events = events;
     this.failFast = failFast;
+    this.recorder = recorder?.(this.queues);
     this.#outcomes = new Outcomes(this);
   }
 
@@ -93,6 +101,7 @@ export class Engine implements EngineContext {
     const node = new TaskNode(this.#nextId++, name, queue, fn, args, scan.nested, deps);
     node.stream = stream;
     node.settings = settings;
+    this.recorder?.submitted(node);
     this.settlement.unsettled++;
     queue.counts.waiting++;
     if (deps !== undefined) {
@@ -235,6 +244,7 @@ export class Engine implements EngineContext {
         attempt: node.attempt,
       });
     }
+    this.recorder?.started(node);
     const info = new RunningTaskInfo(node.id, node.name, node.attempt);
     // `open` until this attempt's outcome is decided: by the function, or first by its timeout.
     let open = true;

@@ -7,11 +7,14 @@ import type { TaskList } from '../graph/task-list.js';
 import type { TaskNode } from '../graph/task-node.js';
 import type { TaskSettings } from '../graph/task-settings.js';
 import type { EventHub } from '../observe/events.js';
+import type { SpanEnding } from '../observe/timeline.js';
+import type { TaskRecorder } from '../observe/timeline-recorder.js';
 import type { Settlement } from './settlement.js';
 
 /** What the outcome side needs of the engine. */
 export interface EngineContext {
   readonly events: EventHub;
+  readonly recorder: TaskRecorder | undefined;
   readonly settlement: Settlement;
   readonly unstarted: TaskList;
   readonly ranking: Ranking;
@@ -66,6 +69,7 @@ export class Outcomes {
         error,
       });
     }
+    this.#ctx.recorder?.ended(node, 'retried');
     node.attempt++;
     node.status = 'ready';
     node.queue.counts.running--;
@@ -85,6 +89,7 @@ export class Outcomes {
         return false;
       }
       stream.values.push(value);
+      this.#ctx.recorder?.item(node, index);
       if (this.#ctx.events.has('task:item')) {
         this.#ctx.events.emit('task:item', {
           id: node.id,
@@ -223,6 +228,7 @@ export class Outcomes {
       for (const listener of listeners) listener(node);
     }
     if (!isTask(node)) return;
+    this.#ctx.recorder?.ended(node, node.status as SpanEnding);
     const settings = node.settings;
     if (settings !== undefined) this.#settledWithOptions(settings);
     if (this.#ctx.events.has('task:end')) {
