@@ -19,8 +19,18 @@ export {
   TimeoutError,
   WorkerCrashedError,
 } from './errors.js';
-export type { Executor } from './executors/executor.js';
+export type { Executor, ExecutorQueue } from './executors/executor.js';
 export { inline } from './executors/inline.js';
+export { type ProcessesOptions, processes } from './executors/processes.js';
+export {
+  type StreamTaskRef,
+  type TaskRef,
+  type TaskRefOptions,
+  task,
+  type YieldOf,
+} from './executors/task-ref.js';
+export { type ThreadsOptions, threads } from './executors/threads.js';
+export type { WorkerOptions } from './executors/worker-options.js';
 export type { Arg, Args } from './futures/argument-types.js';
 export { asCompleted, type SettledFuture } from './futures/as-completed.js';
 export { Future } from './futures/future.js';
@@ -38,15 +48,6 @@ export type {
 } from './observe/events.js';
 export type { ExplainReason, Explanation, TaskSummary } from './observe/explain.js';
 export type { SchedulerStats } from './observe/stats.js';
-export {
-  type RecordedItem,
-  type RecordedStatus,
-  type RecordedTask,
-  type SpanStatus,
-  type TaskSpan,
-  Timeline,
-  type TimelineColumns,
-} from './observe/timeline.js';
 export {
   type GeneratorTask,
   Queue,

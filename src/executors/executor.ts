@@ -2,6 +2,14 @@ import type { TaskFunction } from '../graph/task-node.js';
 import type { TaskInfo } from '../scheduler/current-task.js';
 import type { ItemSink } from './drive-generator.js';
 
+/** A queue as its executor sees it when the queue is made. */
+export interface ExecutorQueue {
+  /** The queue's name. */
+  readonly name: string;
+  /** How many of its tasks may run at once. */
+  readonly concurrency: number;
+}
+
 /**
  * Where a queue's tasks run. An executor runs what it is given and reports back only through
  * `run`'s return value: it never sees the graph, the order or the slots.
@@ -9,6 +17,13 @@ import type { ItemSink } from './drive-generator.js';
 export interface Executor {
   /** A short name for messages: `inline`, `threads`, ... */
   readonly kind: string;
+  /**
+   * Called by each queue that uses this executor, as the queue is made. Worker pools size
+   * themselves from it: a queue's concurrency is its number of workers.
+   *
+   * @throws if the executor cannot serve another queue; the queue is then not made.
+   */
+  attach?(queue: ExecutorQueue): void;
   /**
    * Says why `fn` cannot run here (for a `TypeError` at submit time), or `undefined` if it can.
    */

@@ -138,6 +138,7 @@ export class Queue implements Submitter {
       throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}.`);
     }
     const executor = options.executor ?? inline();
+    executor.attach?.({ name, concurrency });
     const resources = new ResourcePool(name, options.resources);
     this.#state = new QueueState(engine, name, concurrency, executor, resources);
     this.#scheduler = scheduler;

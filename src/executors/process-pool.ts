@@ -1,0 +1,161 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { RemoteTask } from './remote-task.js';
+import type { TaskOutcome, TaskRequest, WireError } from './wire.js';
+
+/** What the scheduler sends a worker process. */
+export type ToWorker =
+  | { readonly kind: 'run'; readonly request: TaskRequest }
+  | { readonly kind: 'abort'; readonly key: number; readonly reason: WireError }
+  | { readonly kind: 'stop'; readonly key: number };
+
+/** What a worker process sends back: a generator's items, then every task's outcome. */
+export type FromWorker =
+  | { readonly kind: 'item'; readonly key: number; readonly value: unknown }
+  | { readonly kind: 'end'; readonly key: number; readonly outcome: TaskOutcome };
+
+/** Milliseconds `close()` gives a worker to exit after its channel is closed. */
+const EXIT_WAIT_MS = 2000;
+
+/** A task handed to the pool, with the scheduler-side view of it. */
+interface PoolTask {
+  readonly request: TaskRequest;
+  readonly remote: RemoteTask;
+}
+
+/** One child process and the task it runs, if any. */
+interface ProcessWorker {
+  readonly child: ChildProcess;
+  task: PoolTask | undefined;
+}
+
+/**
+ * Up to `size` child processes running one task each, over the IPC channel with the `advanced`
+ * (structured clone) serialization. Processes start on demand; one that exits or crashes fails
+ * only its task (`RemoteTask.lost`) and is replaced when a task next needs a process. Idle
+ * processes are unreferenced, so they never keep the scheduler's process alive.
+ *
+ * Invariant: a worker is in `#idle` exactly while it is alive and has no task.
+ */
+export class ProcessPool {
+  readonly #entry: string;
+  readonly #size: number;
+  readonly #execArgv: string[] | undefined;
+  readonly #all = new Set<ProcessWorker>();
+  readonly #idle: ProcessWorker[] = [];
+  readonly #waiting: PoolTask[] = [];
+
+  constructor(entry: URL, size: number, execArgv: string[] | undefined) {
+    this.#entry = fileURLToPath(entry);
+    this.#size = size;
+    this.#execArgv = execArgv;
+  }
+
+  /** Runs a task on an idle process, a new one, or the first to come free. */
+  run(request: TaskRequest, remote: RemoteTask): void {
+    const worker = this.#idle.pop() ?? (this.#all.size < this.#size ? this.#spawn() : undefined);
+    if (worker === undefined) this.#waiting.push({ request, remote });
+    else this.#start(worker, { request, remote });
+  }
+
+  /** Ends every process; tasks still running are lost with them. */
+  async close(): Promise<void> {
+    const exits = [...this.#all].map((worker) => this.#end(worker));
+    this.#idle.length = 0;
+    await Promise.all(exits);
+  }
+
+  #spawn(): ProcessWorker {
+    const child = fork(this.#entry, [], {
+      serialization: 'advanced',
+      stdio: 'inherit',
+      ...(this.#execArgv === undefined ? {} : { execArgv: this.#execArgv }),
+    });
+    const worker: ProcessWorker = { child, task: undefined };
+    this.#all.add(worker);
+    child.on('message', (message: FromWorker) => this.#onMessage(worker, message));
+    child.on('exit', (code, signal) => this.#onExit(worker, code, signal));
+    child.on('error', () => {}); // a failed send or kill; 'exit' follows and decides
+    return worker;
+  }
+
+  #start(worker: ProcessWorker, task: PoolTask): void {
+    worker.task = task;
+    const key = task.request.key;
+    task.remote.attach({
+      abort: (reason) => send(worker.child, { kind: 'abort', key, reason }),
+      stop: () => send(worker.child, { kind: 'stop', key }),
+      kill: () => worker.child.kill('SIGKILL'),
+    });
+    setReferenced(worker.child, true);
+    try {
+      worker.child.send({ kind: 'run', request: task.request } satisfies ToWorker);
+    } catch (error) {
+      worker.task = undefined;
+      task.remote.fail(error);
+      this.#release(worker);
+    }
+  }
+
+  #onMessage(worker: ProcessWorker, message: FromWorker): void {
+    const task = worker.task;
+    if (task === undefined || message.key !== task.request.key) return;
+    if (message.kind === 'item') {
+      task.remote.item(message.value);
+      return;
+    }
+    worker.task = undefined;
+    task.remote.end(message.outcome);
+    this.#release(worker);
+  }
+
+  /** A worker is free: it takes the next waiting task, or waits unreferenced. */
+  #release(worker: ProcessWorker): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) {
+      this.#start(worker, next);
+      return;
+    }
+    setReferenced(worker.child, false);
+    this.#idle.push(worker);
+  }
+
+  #onExit(worker: ProcessWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#all.delete(worker);
+    const idleAt = this.#idle.indexOf(worker);
+    if (idleAt >= 0) this.#idle.splice(idleAt, 1);
+    const task = worker.task;
+    worker.task = undefined;
+    task?.remote.lost(code, signal);
+    const next = this.#waiting.shift();
+    if (next !== undefined) this.#start(this.#spawn(), next);
+  }
+
+  /** Closes the worker's channel (it exits on its own), then kills it if it lingers. */
+  async #end(worker: ProcessWorker): Promise<void> {
+    const child = worker.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    if (child.connected) child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_WAIT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function send(child: ChildProcess, message: ToWorker): void {
+  if (child.connected) child.send(message);
+}
+
+/** Whether the child (and its IPC channel) keep the scheduler's process alive. */
+function setReferenced(child: ChildProcess, referenced: boolean): void {
+  const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+  if (referenced) {
+    child.ref();
+    channel?.ref();
+  } else {
+    child.unref();
+    channel?.unref();
+  }
+}

@@ -1,0 +1,100 @@
+import type { TaskFunction } from '../graph/task-node.js';
+import type { TaskInfo } from '../scheduler/current-task.js';
+import type { ItemSink } from './drive-generator.js';
+import type { Executor, ExecutorQueue } from './executor.js';
+import { ProcessPool } from './process-pool.js';
+import { RemoteTask } from './remote-task.js';
+import { specOf, type TaskSpec } from './task-ref.js';
+import {
+  type CheckedWorkerOptions,
+  checkWorkerOptions,
+  entryUrl,
+  refusal,
+  type WorkerOptions,
+} from './worker-options.js';
+
+/** Options of `processes(options)`. */
+export interface ProcessesOptions extends WorkerOptions {}
+
+/**
+ * Runs tasks in child processes (`node:child_process`), one process per slot of the queues it
+ * serves. The scheduler keeps the order; the pool only runs what it is given.
+ */
+class ProcessesExecutor implements Executor {
+  readonly kind = 'processes';
+  readonly #options: CheckedWorkerOptions;
+  #workers = 0;
+  #pool: ProcessPool | undefined;
+  #nextKey = 1;
+
+  constructor(options: CheckedWorkerOptions) {
+    this.#options = options;
+  }
+
+  attach(queue: ExecutorQueue): void {
+    if (this.#pool !== undefined) {
+      throw new TypeError(
+        `Expected a processes() executor that has not run tasks yet for queue ${queue.name}: its pool is already sized and running. Give the queue its own processes().`,
+      );
+    }
+    this.#workers += queue.concurrency;
+  }
+
+  refuse(fn: TaskFunction): string | undefined {
+    return specOf(fn) === undefined ? refusal(this.kind, fn) : undefined;
+  }
+
+  run(fn: TaskFunction, args: unknown[], info: TaskInfo, sink?: ItemSink): unknown {
+    const spec = specOf(fn) as TaskSpec;
+    const remote = new RemoteTask(info, sink, this.#options.abortGrace);
+    this.#pool ??= new ProcessPool(
+      entryUrl('process-entry'),
+      Math.max(1, this.#workers),
+      this.#options.execArgv,
+    );
+    this.#pool.run(
+      {
+        url: spec.moduleUrl,
+        exportName: spec.exportName,
+        generator: spec.generator,
+        args,
+        key: this.#nextKey++,
+        id: info.id,
+        name: info.name,
+        attempt: info.attempt,
+      },
+      remote,
+    );
+    return remote.promise;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.close();
+  }
+}
+
+/**
+ * Runs each task in a child process, up to the queue's concurrency at once (one process per
+ * slot, started as tasks need them). For work that must not share a process with the scheduler:
+ * native code that may crash, memory that must be given back, `process.chdir`. Tasks are
+ * references to exported functions made with `task()`; values cross the IPC channel by
+ * structured cloning (copied, never moved). A process that exits or crashes fails only its task,
+ * with `WorkerCrashedError` (exit code and signal), and is replaced. `sch.close()` ends them.
+ *
+ * @throws TypeError or RangeError for malformed options.
+ *
+ * @example
+ * ```ts
+ * const render = task<typeof import('./render.js').render>(
+ *   new URL('./render.js', import.meta.url),
+ *   'render',
+ * );
+ * const Q = new Queue(sch, { executor: processes(), concurrency: 4 });
+ * const image = Q.submit(render, scene);
+ * ```
+ */
+export function processes(options?: ProcessesOptions): Executor {
+  return new ProcessesExecutor(checkWorkerOptions('processes', options));
+}
