@@ -49,6 +49,15 @@ export type {
 export type { ExplainReason, Explanation, TaskSummary } from './observe/explain.js';
 export type { SchedulerStats } from './observe/stats.js';
 export {
+  type RecordedItem,
+  type RecordedStatus,
+  type RecordedTask,
+  type SpanStatus,
+  type TaskSpan,
+  Timeline,
+  type TimelineColumns,
+} from './observe/timeline.js';
+export {
   type GeneratorTask,
   Queue,
   type QueueOptions,
