@@ -47,6 +47,14 @@ export type {
   TaskStartEvent,
 } from './observe/events.js';
 export type { ExplainReason, Explanation, TaskSummary } from './observe/explain.js';
+export { type GraphExportOptions, toDot, toMermaid } from './observe/graph-export.js';
+export {
+  type ReportOptions,
+  type ReportSection,
+  type ReportSource,
+  renderReport,
+  writeReport,
+} from './observe/report.js';
 export type { SchedulerStats } from './observe/stats.js';
 export {
   type RecordedItem,
