@@ -10,8 +10,10 @@ import { runDemo } from './demo.js';
 const HELP = `smqsched: a simple multi-queue task scheduler
 
 Usage:
-  smqsched demo [NAME...]   run the seed's examples (matrices, instrument, minima), printing final
-                            results as they arrive (also: npm start)
+  smqsched demo [NAME...] [--report FILE | --no-report] [--quick]
+                            run the seed's examples (matrices, instrument, minima) with live
+                            per-queue progress, then write a timeline report (an HTML page;
+                            default ./smqsched-report.html). --quick: small sizes. Also: npm start
   smqsched --version        print the version
   smqsched --help           print this help
 `;
