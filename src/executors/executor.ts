@@ -1,5 +1,5 @@
 import type { TaskFunction } from '../graph/task-node.js';
-import type { TaskInfo } from '../scheduler/current-task.js';
+import type { AbortReceiver, TaskInfo } from '../scheduler/current-task.js';
 import type { ItemSink } from './drive-generator.js';
 
 /** A queue as its executor sees it when the queue is made. */
@@ -8,6 +8,16 @@ export interface ExecutorQueue {
   readonly name: string;
   /** How many of its tasks may run at once. */
   readonly concurrency: number;
+}
+
+/** What `run` is told of a task: what `currentTask()` returns, and a hook for its abort. */
+export interface RunInfo extends TaskInfo {
+  /**
+   * Set it to be told when the scheduler aborts the running task (its timeout passed or its
+   * signal aborted), e.g. to pass the abort on to a worker. Cheaper than a listener on
+   * `signal`.
+   */
+  receiver: AbortReceiver | undefined;
 }
 
 /**
@@ -37,7 +47,7 @@ export interface Executor {
    * @param sink - for a generator task: receives each item as it is yielded (the executor
    *   then returns a thenable that settles when the generator ends).
    */
-  run(fn: TaskFunction, args: unknown[], info: TaskInfo, sink?: ItemSink): unknown;
+  run(fn: TaskFunction, args: unknown[], info: RunInfo, sink?: ItemSink): unknown;
   /** Frees what the executor holds (pools, connections) so the process can exit. */
   close(): Promise<void>;
 }

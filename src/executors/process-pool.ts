@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { RemoteTask } from './remote-task.js';
+import type { RemoteTask, Transport } from './remote-task.js';
 import type { TaskOutcome, TaskRequest, WireError } from './wire.js';
 
 /** What the scheduler sends a worker process. */
@@ -38,7 +38,7 @@ interface ProcessWorker {
  *
  * Invariant: a worker is in `#idle` exactly while it is alive and has no task.
  */
-export class ProcessPool {
+export class ProcessPool implements Transport {
   readonly #entry: string;
   readonly #size: number;
   readonly #execArgv: string[] | undefined;
@@ -82,20 +82,39 @@ export class ProcessPool {
 
   #start(worker: ProcessWorker, task: PoolTask): void {
     worker.task = task;
-    const key = task.request.key;
-    task.remote.attach({
-      abort: (reason) => send(worker.child, { kind: 'abort', key, reason }),
-      stop: () => send(worker.child, { kind: 'stop', key }),
-      kill: () => worker.child.kill('SIGKILL'),
-    });
     setReferenced(worker.child, true);
     try {
       worker.child.send({ kind: 'run', request: task.request } satisfies ToWorker);
     } catch (error) {
       worker.task = undefined;
-      task.remote.fail(error);
+      task.remote.reject(error);
       this.#release(worker);
     }
+  }
+
+  abort(task: RemoteTask, reason: WireError): void {
+    const waiting = this.#waiting.findIndex((queued) => queued.remote === task);
+    if (waiting >= 0) {
+      this.#waiting.splice(waiting, 1);
+      task.lost(null, null); // never started: it fails with the abort's reason
+      return;
+    }
+    const child = this.#workerOf(task)?.child;
+    if (child !== undefined) send(child, { kind: 'abort', key: task.key, reason });
+  }
+
+  stop(task: RemoteTask): void {
+    const child = this.#workerOf(task)?.child;
+    if (child !== undefined) send(child, { kind: 'stop', key: task.key });
+  }
+
+  kill(task: RemoteTask): void {
+    this.#workerOf(task)?.child.kill('SIGKILL');
+  }
+
+  #workerOf(task: RemoteTask): ProcessWorker | undefined {
+    for (const worker of this.#all) if (worker.task?.remote === task) return worker;
+    return undefined;
   }
 
   #onMessage(worker: ProcessWorker, message: FromWorker): void {

@@ -1,7 +1,6 @@
 import type { TaskFunction } from '../graph/task-node.js';
-import type { TaskInfo } from '../scheduler/current-task.js';
 import type { ItemSink } from './drive-generator.js';
-import type { Executor, ExecutorQueue } from './executor.js';
+import type { Executor, ExecutorQueue, RunInfo } from './executor.js';
 import { ProcessPool } from './process-pool.js';
 import { RemoteTask } from './remote-task.js';
 import { specOf, type TaskSpec } from './task-ref.js';
@@ -44,28 +43,30 @@ class ProcessesExecutor implements Executor {
     return specOf(fn) === undefined ? refusal(this.kind, fn) : undefined;
   }
 
-  run(fn: TaskFunction, args: unknown[], info: TaskInfo, sink?: ItemSink): unknown {
-    const spec = specOf(fn) as TaskSpec;
-    const remote = new RemoteTask(info, sink, this.#options.abortGrace);
+  run(fn: TaskFunction, args: unknown[], info: RunInfo, sink?: ItemSink): unknown {
     this.#pool ??= new ProcessPool(
       entryUrl('process-entry'),
       Math.max(1, this.#workers),
       this.#options.execArgv,
     );
+    const spec = specOf(fn) as TaskSpec;
+    const key = this.#nextKey++;
+    const remote = new RemoteTask(key, info, this.#pool, this.#options.abortGrace, sink);
+    const done = remote.promise;
     this.#pool.run(
       {
         url: spec.moduleUrl,
         exportName: spec.exportName,
         generator: spec.generator,
         args,
-        key: this.#nextKey++,
+        key,
         id: info.id,
         name: info.name,
         attempt: info.attempt,
       },
       remote,
     );
-    return remote.promise;
+    return done;
   }
 
   async close(): Promise<void> {

@@ -1,64 +1,88 @@
 import { WorkerCrashedError } from '../errors.js';
-import type { TaskInfo } from '../scheduler/current-task.js';
+import type { AbortReceiver } from '../scheduler/current-task.js';
 import type { ItemSink } from './drive-generator.js';
+import type { RunInfo } from './executor.js';
 import { fromWire, type TaskOutcome, toWire, type WireError } from './wire.js';
 
-/** What a `RemoteTask` asks of its transport (a worker thread or a child process). */
-export interface RemoteControl {
-  /** Tells the worker to abort the task's `currentTask().signal` with `reason`. */
-  abort(reason: WireError): void;
-  /** Tells a generator task's worker to stop yielding (a surplus item). */
-  stop(): void;
-  /** Ends the worker now (it did not stop within the grace period after an abort). */
-  kill(): void;
+/** What a `RemoteTask` asks of the transport that reaches its worker. */
+export interface Transport {
+  /** Tells the worker running `task` that it is aborted: its `currentTask().signal` aborts. */
+  abort(task: RemoteTask, reason: WireError): void;
+  /** Tells the worker of a generator task to stop yielding (a surplus item). */
+  stop(task: RemoteTask): void;
+  /** Ends the worker running `task` now (it did not stop within the grace after an abort). */
+  kill(task: RemoteTask): void;
+}
+
+let captured: [(value: unknown) => void, (error: unknown) => void] | undefined;
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  captured = [resolve, reject];
 }
 
 /**
- * One task running in a worker, seen from the scheduler: the promise the engine waits on, the
- * items streamed back, and what happens when the engine aborts the task (timeout or user
- * abort): the worker's `currentTask().signal` aborts at once, and a worker still busy with the
- * task after `grace` milliseconds is ended, freeing the slot.
+ * One task running in a worker, seen from the scheduler. It turns what comes back (an outcome,
+ * streamed items, a lost worker) into what the engine expects, and follows the engine's abort
+ * (timeout or user abort): the worker's `currentTask().signal` aborts at once, and a worker
+ * still busy with the task after `grace` milliseconds is ended, freeing the slot.
  *
- * Invariant: once settled, nothing more reaches the engine (late items are dropped).
+ * Two ways to settle: a transport whose outcome arrives as a promise maps it with `valueOf` and
+ * `failure`; one whose outcome arrives as messages uses `promise` with `end`, `lost` and
+ * `reject`.
+ * Either way, once settled nothing more reaches the engine (late items are dropped).
  */
-export class RemoteTask {
-  readonly promise: Promise<unknown>;
-  readonly #info: TaskInfo;
-  readonly #sink: ItemSink | undefined;
+export class RemoteTask implements AbortReceiver {
+  readonly key: number;
+  readonly info: RunInfo;
+  readonly #transport: Transport;
   readonly #grace: number;
-  #control: RemoteControl | undefined;
-  #resolve!: (value: unknown) => void;
-  #reject!: (error: unknown) => void;
+  readonly #sink: ItemSink | undefined;
   #settled = false;
   #stopped = false;
   #aborted = false;
+  #abortReason: unknown;
   #timer: NodeJS.Timeout | undefined;
-  #onAbort: (() => void) | undefined;
+  #promise: Promise<unknown> | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
-  constructor(info: TaskInfo, sink: ItemSink | undefined, grace: number) {
-    this.#info = info;
-    this.#sink = sink;
+  constructor(
+    key: number,
+    info: RunInfo,
+    transport: Transport,
+    grace: number,
+    sink: ItemSink | undefined,
+  ) {
+    this.key = key;
+    this.info = info;
+    this.#transport = transport;
     this.#grace = grace;
-    this.promise = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    this.#sink = sink;
+    info.receiver = this;
   }
 
-  /** Starts following the task's signal; `control` reaches its worker. */
-  attach(control: RemoteControl): void {
-    this.#control = control;
-    const signal = this.#info.signal;
-    if (signal.aborted) {
-      this.#abort();
-      return;
+  /** The task's outcome as a promise, for transports that report by messages. */
+  get promise(): Promise<unknown> {
+    if (this.#promise === undefined) {
+      this.#promise = new Promise(capture);
+      [this.#resolve, this.#reject] = captured as NonNullable<typeof captured>;
+      captured = undefined;
     }
-    this.#onAbort = () => this.#abort();
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+    return this.#promise;
   }
 
   get settled(): boolean {
     return this.#settled;
+  }
+
+  /** The engine aborted the task: pass it on, and end the worker if it does not stop. */
+  taskAborted(reason: unknown): void {
+    if (this.#settled || this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#transport.abort(this, toWire(reason));
+    this.#timer = setTimeout(() => {
+      if (!this.#settled) this.#transport.kill(this);
+    }, this.#grace);
   }
 
   /** A generator task yielded `value` in the worker. */
@@ -66,53 +90,68 @@ export class RemoteTask {
     if (this.#settled || this.#stopped || this.#sink === undefined) return;
     if (!this.#sink(value)) {
       this.#stopped = true;
-      this.#control?.stop();
+      this.#transport.stop(this);
     }
   }
 
-  /** The worker reported the task's outcome. */
-  end(outcome: TaskOutcome): void {
-    if (outcome.ok) this.#settle(true, outcome.value);
-    else this.#settle(false, fromWire(outcome.error));
+  /** Settles with the worker's outcome: returns the task's value or throws its error. */
+  valueOf(outcome: TaskOutcome): unknown {
+    this.finish();
+    if (outcome.ok) return outcome.value;
+    throw fromWire(outcome.error);
+  }
+
+  /** Settles with `error`, and returns it to be thrown. */
+  failure(error: unknown): unknown {
+    this.finish();
+    return error;
   }
 
   /**
-   * The task is lost with its worker: ended after an abort (the abort's reason is the error),
-   * or crashed (`WorkerCrashedError`, with what was seen of the crash as its cause).
+   * What the task fails with when its worker is lost: the abort's reason if the task was
+   * aborted (its worker was ended on purpose), else a `WorkerCrashedError` with what was seen of
+   * the crash as its `cause`.
    */
-  lost(exitCode: number | null, signal: string | null, cause?: unknown): void {
-    if (this.#aborted) {
-      this.#settle(false, this.#info.signal.reason);
+  lostError(exitCode: number | null, signal: string | null, cause?: unknown): unknown {
+    if (this.#aborted) return this.#abortReason;
+    const error = new WorkerCrashedError(
+      { id: this.info.id, name: this.info.name },
+      exitCode,
+      signal,
+    );
+    if (cause !== undefined) error.cause = cause;
+    return error;
+  }
+
+  /** The worker reported the outcome (message transports). */
+  end(outcome: TaskOutcome): void {
+    if (this.#settled) return;
+    let value: unknown;
+    try {
+      value = this.valueOf(outcome);
+    } catch (error) {
+      this.#reject?.(error);
       return;
     }
-    const { id, name } = this.#info;
-    const error = new WorkerCrashedError({ id, name }, exitCode, signal);
-    if (cause !== undefined) error.cause = cause;
-    this.#settle(false, error);
+    this.#resolve?.(value);
   }
 
-  /** The task failed before it reached a worker (e.g. its arguments could not be copied). */
-  fail(error: unknown): void {
-    this.#settle(false, error);
-  }
-
-  #abort(): void {
-    if (this.#settled || this.#aborted) return;
-    this.#aborted = true;
-    this.#control?.abort(toWire(this.#info.signal.reason));
-    this.#timer = setTimeout(() => {
-      if (!this.#settled) this.#control?.kill();
-    }, this.#grace);
-  }
-
-  #settle(ok: boolean, value: unknown): void {
+  /** The task failed with `error` (message transports). */
+  reject(error: unknown): void {
     if (this.#settled) return;
+    this.finish();
+    this.#reject?.(error);
+  }
+
+  /** The worker was lost (message transports); see `lostError`. */
+  lost(exitCode: number | null, signal: string | null, cause?: unknown): void {
+    if (!this.#settled) this.reject(this.lostError(exitCode, signal, cause));
+  }
+
+  /** Marks the task settled: no more items, no abort timer, no more aborts. */
+  protected finish(): void {
     this.#settled = true;
+    this.info.receiver = undefined;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#onAbort !== undefined) {
-      this.#info.signal.removeEventListener('abort', this.#onAbort);
-    }
-    if (ok) this.#resolve(value);
-    else this.#reject(value);
   }
 }

@@ -12,11 +12,21 @@ export interface TaskInfo {
   readonly signal: AbortSignal;
 }
 
+/** Told when a running task is aborted: an executor passing the abort on to a worker. */
+export interface AbortReceiver {
+  taskAborted(reason: unknown): void;
+}
+
 /** A `TaskInfo` whose AbortController is made only if someone asks for the signal. */
 export class RunningTaskInfo implements TaskInfo {
   readonly id: number;
   readonly name: string;
   readonly attempt: number;
+  /**
+   * Set by an executor that passes aborts on (to a worker); told on `abort`. Cheaper than a
+   * listener on `signal`, which would make an AbortController for every task.
+   */
+  receiver: AbortReceiver | undefined;
   #controller: AbortController | undefined;
 
   constructor(id: number, name: string, attempt: number) {
@@ -34,6 +44,7 @@ export class RunningTaskInfo implements TaskInfo {
   abort(reason: unknown): void {
     this.#controller ??= new AbortController();
     this.#controller.abort(reason);
+    this.receiver?.taskAborted(reason);
   }
 }
 

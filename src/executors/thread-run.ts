@@ -1,0 +1,38 @@
+import { RemoteTask } from './remote-task.js';
+
+/**
+ * A task on a `threads()` pool: a `RemoteTask` that is also the abort signal Piscina follows
+ * for it (Piscina ends the task's worker when it fires), so no AbortController is made per task.
+ */
+export class ThreadRun extends RemoteTask {
+  readonly aborted = false;
+  #endWorker: (() => void) | undefined;
+
+  /** Piscina's hook: the listener ends the worker running this task. */
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.#endWorker = listener;
+  }
+
+  removeEventListener(): void {
+    this.#endWorker = undefined;
+  }
+
+  /** Ends the worker running this task (Piscina starts another). */
+  endWorker(): void {
+    this.#endWorker?.();
+  }
+
+  /** What Piscina's rejection of this task means: the error the task fails with. */
+  rejection(error: unknown): unknown {
+    if ((error as { name?: unknown } | null)?.name === 'DataCloneError') {
+      const { id, name } = this.info;
+      return new TypeError(
+        `Task ${id} (${name}): a value could not be copied to or from its worker thread (${(error as Error).message}). Pass and return only data that structured cloning copies: no functions, no objects that need their class.`,
+        { cause: error },
+      );
+    }
+    // Piscina says `worker exited with code: N`; an uncaught error in the worker exits with 1.
+    const match = /exited with code: (-?\d+)/.exec(String((error as Error | null)?.message));
+    return this.lostError(match === null ? 1 : Number(match[1]), null, error);
+  }
+}
