@@ -215,7 +215,7 @@ export const REPORT_SCRIPT = String.raw`
       return sec.names[sec.taskName[task]] + '  (#' + (task + 1) + ')' +
         '\nqueue ' + sec.queues[sec.taskQueue[task]].name +
         ' · ' + NAMES[sec.spanStatus[s]] + (attempt > 0 ? ' · attempt ' + attempt : '') +
-        (depended[task] ? '' : ' · final result') +
+        (!depended[task] && sec.spanStatus[s] === 1 ? ' · final result' : '') +
         '\nstart ' + fmt(sec.spanStart[s]) + ' · duration ' + fmt(sec.spanDur[s]) +
         '\ndepends on: ' + (deps.length ? deps.join(', ') : 'nothing');
     }
