@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { TaskNode } from '../graph/task-node.js';
 import type { QueueState } from '../queues/queue-state.js';
 import { SpanCode, type SpanEnding, TaskCode, Timeline, type TimelineColumns } from './timeline.js';
