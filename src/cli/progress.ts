@@ -97,6 +97,7 @@ export class LiveProgress {
     this.#timer = undefined;
     if (this.#bars !== undefined) {
       this.#draw();
+      this.#bars.update(); // prints the lines logged since the last redraw: stop() drops them
       this.#bars.stop();
       this.#bars = undefined;
     } else if (this.#sch !== undefined) {
