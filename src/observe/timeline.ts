@@ -1,11 +1,11 @@
-/** How an attempt's span ended, as the core tells the recorder. */
-export type SpanEnding = 'done' | 'failed' | 'cancelled' | 'retried';
-
 /**
  * The state of one span (one attempt of a task): still `running` when the timeline was taken,
  * or how it ended; `retried` means the attempt failed and the task ran again.
  */
-export type SpanStatus = 'running' | SpanEnding;
+export type SpanStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'retried';
+
+/** How an attempt's span ended, as the core tells the recorder. */
+export type SpanEnding = Exclude<SpanStatus, 'running'>;
 
 /**
  * A task's state as recorded: `pending` (submitted, not running: waiting or ready), `running`,
@@ -44,6 +44,7 @@ export const TASK_STATUSES: readonly RecordedStatus[] = [
 export interface TimelineColumns {
   /** The scheduler's queues; `taskQueue` holds indexes into this. */
   readonly queues: readonly { readonly name: string; readonly concurrency: number }[];
+  /** Each task's queue, as an index into `queues`. */
   readonly taskQueue: Uint16Array;
   /** Codes of `TASK_STATUSES`. */
   readonly taskStatus: Uint8Array;
@@ -51,20 +52,27 @@ export interface TimelineColumns {
   readonly taskFinal: Uint8Array;
   /** The task's last span, or -1 if it never started. */
   readonly taskSpan: Int32Array;
+  /** Each task's name. */
   readonly taskName: readonly string[];
+  /** Where each task's dependency ids end in `depIds` (they start where the previous end). */
   readonly depEnd: Int32Array;
+  /** Dependency ids of all tasks, task after task. */
   readonly depIds: Int32Array;
   /** The span's task, as a row (id - 1). */
   readonly spanTask: Int32Array;
+  /** When the attempt started. */
   readonly spanStart: Float64Array;
   /** Meaningless while the span's status is `running`. */
   readonly spanEnd: Float64Array;
   /** Codes of `SPAN_STATUSES`. */
   readonly spanStatus: Uint8Array;
+  /** 0 for a first attempt, 1 for the first retry, ... */
   readonly spanAttempt: Uint16Array;
   /** The generator task of each item, as a row (id - 1). */
   readonly itemTask: Int32Array;
+  /** The item's index in its stream. */
   readonly itemIndex: Int32Array;
+  /** When it was yielded. */
   readonly itemTime: Float64Array;
   /** When the timeline was taken. */
   readonly capturedAt: number;
@@ -74,6 +82,7 @@ export interface TimelineColumns {
 export interface TaskSpan {
   /** The task's id. */
   readonly id: number;
+  /** The task's name. */
   readonly name: string;
   /** The queue's name. */
   readonly queue: string;
@@ -81,6 +90,7 @@ export interface TaskSpan {
   readonly start: number;
   /** When it ended; for a `running` span, when the timeline was taken. */
   readonly end: number;
+  /** Running, or how the attempt ended. */
   readonly status: SpanStatus;
   /** 0 for the first attempt, 1 for the first retry, ... */
   readonly attempt: number;
@@ -88,9 +98,13 @@ export interface TaskSpan {
 
 /** A recorded task, from `Timeline.task(id)`. */
 export interface RecordedTask {
+  /** The task's id. */
   readonly id: number;
+  /** The task's name. */
   readonly name: string;
+  /** The queue's name. */
   readonly queue: string;
+  /** Its state when the timeline was taken. */
   readonly status: RecordedStatus;
   /** Ids of the tasks it depends on (arguments, item futures, `release`, `after`). */
   readonly dependencies: readonly number[];
@@ -102,6 +116,7 @@ export interface RecordedTask {
 export interface RecordedItem {
   /** The generator task's id. */
   readonly id: number;
+  /** The item's index in the stream. */
   readonly index: number;
   /** `performance.now()` when it was yielded. */
   readonly time: number;
