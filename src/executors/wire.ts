@@ -26,6 +26,23 @@ export interface TaskRequest {
   readonly attempt: number;
 }
 
+/**
+ * How a worker thread fails a task: it throws this (Piscina passes it on as the rejection), so
+ * the scheduler tells a task's own error from a lost worker.
+ */
+export interface ThreadTaskError {
+  readonly smqschedTaskError: WireError;
+}
+
+/** True for the rejection of a task that failed in its worker thread (not a lost worker). */
+export function isThreadTaskError(value: unknown): value is ThreadTaskError {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Partial<ThreadTaskError>).smqschedTaskError === 'object'
+  );
+}
+
 /** A request as a worker thread receives it: a generator task brings the port its items go to. */
 export type ThreadTask = TaskRequest & { readonly port?: MessagePort };
 

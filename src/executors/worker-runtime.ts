@@ -53,14 +53,30 @@ function apply(fn: TaskFunction, args: unknown[]): unknown {
   return fn(...args);
 }
 
+function failed(error: unknown): TaskOutcome {
+  return { ok: false, error: toWire(error) };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /**
  * The worker's side of task execution, the same in worker threads and child processes: imports
  * task modules (once each), runs one task at a time with its `currentTask()` context, streams a
  * generator's items through `emit`, and reports the outcome in a form that can cross back.
+ * A task whose export is loaded and that returns a plain value runs synchronously.
  */
 export class WorkerRuntime {
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
-  #running: { readonly key: number; readonly info: RunningTaskInfo } | undefined;
+  /** Loaded exports, by module URL, then export name. */
+  readonly #functions = new Map<string, Map<string, TaskFunction>>();
+  #runningKey = 0;
+  #runningInfo: RunningTaskInfo | undefined;
   /** Aborts that arrived before their task started here, oldest first. */
   readonly #early = new Map<number, unknown>();
 
@@ -70,8 +86,8 @@ export class WorkerRuntime {
    * a while.
    */
   abort(key: number, reason: unknown): void {
-    if (this.#running?.key === key) {
-      this.#running.info.abort(reason);
+    if (this.#runningKey === key && this.#runningInfo !== undefined) {
+      this.#runningInfo.abort(reason);
       return;
     }
     this.#early.set(key, reason);
@@ -84,45 +100,88 @@ export class WorkerRuntime {
    * Runs a task to its end. For a generator task, `emit` receives each item (returning false
    * stops the generator) and the outcome's value is the number of items.
    */
-  async run(request: TaskRequest, emit?: ItemSink): Promise<TaskOutcome> {
+  run(request: TaskRequest, emit?: ItemSink): TaskOutcome | Promise<TaskOutcome> {
+    const fn = this.#functions.get(request.url)?.get(request.exportName);
+    if (fn === undefined) {
+      return this.#load(request).then(() => this.run(request, emit), failed);
+    }
+    const info = this.#begin(request);
+    let result: unknown;
+    try {
+      result = taskStorage.run(info, apply, fn, request.args);
+    } catch (error) {
+      this.#end();
+      return failed(error);
+    }
+    if (request.generator) return this.#drive(request, result, info, emit);
+    if (!isThenable(result)) return this.#returned(request, result);
+    return Promise.resolve(result).then(
+      (value) => this.#returned(request, value),
+      (error: unknown) => {
+        this.#end();
+        return failed(error);
+      },
+    );
+  }
+
+  #begin(request: TaskRequest): RunningTaskInfo {
     const info = new RunningTaskInfo(request.id, request.name, request.attempt);
-    this.#running = { key: request.key, info };
+    this.#runningKey = request.key;
+    this.#runningInfo = info;
     if (this.#early.size > 0 && this.#early.has(request.key)) {
       info.abort(this.#early.get(request.key));
       this.#early.delete(request.key);
     }
+    return info;
+  }
+
+  #end(): void {
+    this.#runningKey = 0;
+    this.#runningInfo = undefined;
+  }
+
+  #returned(request: TaskRequest, value: unknown): TaskOutcome {
+    this.#end();
+    if (!isGeneratorObject(value)) return { ok: true, value };
+    return failed(
+      new TypeError(
+        `Task ${request.id} (${request.name}): the export \`${request.exportName}\` of ${request.url} is a generator function. Declare it with task(url, '${request.exportName}', { generator: true }).`,
+      ),
+    );
+  }
+
+  async #drive(
+    request: TaskRequest,
+    result: unknown,
+    info: RunningTaskInfo,
+    emit: ItemSink | undefined,
+  ): Promise<TaskOutcome> {
     try {
-      const fn = await this.#load(request);
-      const result = taskStorage.run(info, apply, fn, request.args);
-      if (request.generator) return { ok: true, value: await drive(request, result, info, emit) };
-      const value = await result;
-      if (isGeneratorObject(value)) {
-        throw new TypeError(
-          `Task ${request.id} (${request.name}): the export \`${request.exportName}\` of ${request.url} is a generator function. Declare it with task(url, '${request.exportName}', { generator: true }).`,
-        );
-      }
-      return { ok: true, value };
+      return { ok: true, value: await drive(request, result, info, emit) };
     } catch (error) {
-      return { ok: false, error: toWire(error) };
+      return failed(error);
     } finally {
-      this.#running = undefined;
+      this.#end();
     }
   }
 
-  #load(request: TaskRequest): Promise<TaskFunction> {
+  /** Imports the task's module (once) and keeps its export; rejects if it is not a function. */
+  async #load(request: TaskRequest): Promise<void> {
     let loading = this.#modules.get(request.url);
     if (loading === undefined) {
       loading = importModule(request.url);
       this.#modules.set(request.url, loading);
       loading.catch(() => this.#modules.delete(request.url));
     }
-    return loading.then((module) =>
-      pickExport(module, {
-        moduleUrl: request.url,
-        exportName: request.exportName,
-        generator: false,
-      }),
-    );
+    const module = await loading;
+    const fn = pickExport(module, {
+      moduleUrl: request.url,
+      exportName: request.exportName,
+      generator: false,
+    });
+    const exports = this.#functions.get(request.url) ?? new Map<string, TaskFunction>();
+    exports.set(request.exportName, fn);
+    this.#functions.set(request.url, exports);
   }
 }
 

@@ -151,16 +151,21 @@ export function valueTests(make: ExecutorFactory): void {
         const open = Q.submit(T.squaresOpen, 2);
         const past = open.at(5);
         const declared = Q.submit(T.squares, 3);
-        const wrong = Q.submit(T.squaresOverDeclared, 2);
+        const fewer = Q.submit(T.squaresOverDeclared, 2);
+        const more = Q.submit(T.squaresUnderDeclared, 1000);
         assert.equal(declared.length, 3);
-        assert.equal(wrong.length, 3);
+        assert.equal(fewer.length, 3);
+        assert.equal(more.length, 998);
         sch.start();
         await assert.rejects(async () => past, IndexError);
         assert.deepEqual(await open, [0, 1]);
         assert.deepEqual(await declared, [0, 1, 4]);
         const failure = await failureOf(sch);
-        assert.ok(failure.errors[0] instanceof StreamCountError);
-        assert.equal(wrong.status, 'failed');
+        assert.equal(failure.errors.length, 2);
+        for (const error of failure.errors) assert.ok(error instanceof StreamCountError);
+        assert.equal(fewer.status, 'failed');
+        assert.equal(more.status, 'failed');
+        assert.equal(await more.at(997), 997 * 997, 'declared items stay done');
       }));
   });
 }

@@ -23,6 +23,10 @@ export const squaresOverDeclared = task<typeof T.squares>(FIXTURES, 'squares', {
   generator: true,
   numberOfResults: (n) => (n as number) + 1,
 });
+export const squaresUnderDeclared = task<typeof T.squares>(FIXTURES, 'squares', {
+  generator: true,
+  numberOfResults: (n) => (n as number) - 2,
+});
 export const squaresOpen = task<typeof T.squares>(FIXTURES, 'squares', { generator: true });
 export const countUp = task<typeof T.countUp>(FIXTURES, 'countUp', { generator: true });
 export const failAfter = task<typeof T.failAfter>(FIXTURES, 'failAfter', { generator: true });

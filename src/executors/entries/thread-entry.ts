@@ -16,6 +16,7 @@ import {
   type StreamMessage,
   type TaskOutcome,
   type ThreadTask,
+  type ThreadTaskError,
   toWire,
   transferablesOf,
   type WireError,
@@ -32,17 +33,20 @@ aborts.unref();
 // Aborts broadcast before this channel existed were lost: ask for them again.
 aborts.postMessage('hello');
 
-/** The outcome, with the buffers of its value moved rather than copied. */
-function movable(outcome: TaskOutcome): unknown {
-  if (!outcome.ok) return outcome;
+/**
+ * The task's value, with the buffers in it moved rather than copied; a failure is thrown as a
+ * `ThreadTaskError`, which Piscina hands to the scheduler as the task's rejection.
+ */
+function settle(outcome: TaskOutcome): unknown {
+  if (!outcome.ok) throw { smqschedTaskError: outcome.error } satisfies ThreadTaskError;
   let buffers: ArrayBuffer[];
   try {
     buffers = transferablesOf(outcome.value);
   } catch (error) {
-    return { ok: false, error: toWire(error) } satisfies TaskOutcome;
+    throw { smqschedTaskError: toWire(error) } satisfies ThreadTaskError;
   }
-  if (buffers.length === 0) return outcome;
-  return move({ [transferableSymbol]: buffers, [valueSymbol]: outcome } as never);
+  if (buffers.length === 0) return outcome.value;
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: outcome.value } as never);
 }
 
 async function stream(task: ThreadTask, port: MessagePort): Promise<null> {
@@ -59,7 +63,8 @@ async function stream(task: ThreadTask, port: MessagePort): Promise<null> {
   return null;
 }
 
-export default async function runTask(task: ThreadTask): Promise<unknown> {
+export default function runTask(task: ThreadTask): unknown {
   if (task.port !== undefined) return stream(task, task.port);
-  return movable(await runtime.run(task));
+  const outcome = runtime.run(task);
+  return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
 }
