@@ -5,7 +5,11 @@
  *
  * With `--threads` the same graph runs on worker threads, one per core: the tasks are
  * references to the exports of ./lib/linalg.js (`task()`), the matrices are copied to the
- * workers and their results moved back. It prints how many cores were busy on average.
+ * workers and their results moved back. It prints how many cores were busy on average. At the
+ * seed's size the threads keep both cores busy (about 1.6 on this 2-core machine) but finish
+ * later than inline: a product of two 100x100 matrices (0.09 ms) costs less than copying its
+ * operands to a thread and waiting for the answer. With larger matrices the inversions (O(n^3))
+ * dominate and threads win: `--threads 30 300` takes 2.3 s (1.8 cores) against 2.6 s inline.
  *
  * Run: `npm run build && node dist/examples/matrices.js [--threads] [n] [size]` (or
  * `node --import tsx examples/matrices.ts ...`); `npm start` runs it as part of the demo.
