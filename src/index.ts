@@ -19,7 +19,8 @@ export {
   TimeoutError,
   WorkerCrashedError,
 } from './errors.js';
-export type { Executor, ExecutorQueue } from './executors/executor.js';
+export type { ItemSink } from './executors/drive-generator.js';
+export type { Executor, ExecutorQueue, RunInfo } from './executors/executor.js';
 export { inline } from './executors/inline.js';
 export { type ProcessesOptions, processes } from './executors/processes.js';
 export {
@@ -35,6 +36,7 @@ export type { Arg, Args } from './futures/argument-types.js';
 export { asCompleted, type SettledFuture } from './futures/as-completed.js';
 export { Future } from './futures/future.js';
 export { FutureStream } from './futures/future-stream.js';
+export type { TaskFunction } from './graph/task-node.js';
 export type { TaskStatus } from './graph/task-status.js';
 export type {
   IdleEvent,
@@ -73,5 +75,5 @@ export {
 } from './queues/queue.js';
 export type { StatusCounts } from './queues/queue-state.js';
 export type { TaskOptions } from './queues/task-options.js';
-export { currentTask, type TaskInfo } from './scheduler/current-task.js';
+export { type AbortReceiver, currentTask, type TaskInfo } from './scheduler/current-task.js';
 export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
