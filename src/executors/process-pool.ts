@@ -41,7 +41,7 @@ interface ProcessWorker {
 export class ProcessPool implements Transport {
   readonly #entry: string;
   readonly #size: number;
-  readonly #execArgv: string[] | undefined;
+  readonly #execArgv: string[];
   readonly #all = new Set<ProcessWorker>();
   readonly #idle: ProcessWorker[] = [];
   readonly #waiting: PoolTask[] = [];
@@ -49,7 +49,7 @@ export class ProcessPool implements Transport {
   constructor(entry: URL, size: number, execArgv: string[] | undefined) {
     this.#entry = fileURLToPath(entry);
     this.#size = size;
-    this.#execArgv = execArgv;
+    this.#execArgv = execArgv ?? inheritedExecArgv();
   }
 
   /** Runs a task on an idle process, a new one, or the first to come free. */
@@ -70,7 +70,7 @@ export class ProcessPool implements Transport {
     const child = fork(this.#entry, [], {
       serialization: 'advanced',
       stdio: 'inherit',
-      ...(this.#execArgv === undefined ? {} : { execArgv: this.#execArgv }),
+      execArgv: this.#execArgv,
     });
     const worker: ProcessWorker = { child, task: undefined };
     this.#all.add(worker);
@@ -161,6 +161,14 @@ export class ProcessPool implements Transport {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * The scheduler's own Node.js options, less the inspector's: a worker started with the same
+ * `--inspect` port would fail to start (the port is taken).
+ */
+function inheritedExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !/^--inspect(-brk|-wait|-port)?(=|$)/.test(arg));
 }
 
 function send(child: ChildProcess, message: ToWorker): void {

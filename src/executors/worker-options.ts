@@ -12,7 +12,8 @@ export interface WorkerOptions {
   abortGrace?: number;
   /**
    * Node.js options for the workers, e.g. `['--max-old-space-size=4096']`.
-   * @default the scheduler process's own `process.execArgv`
+   * @default the scheduler process's own `process.execArgv` (for processes, less `--inspect`
+   *   options, whose port the scheduler holds)
    */
   execArgv?: string[];
 }
