@@ -1,6 +1,7 @@
 import { describeValue } from '../errors.js';
 import type { Args } from '../futures/argument-types.js';
 import type { TaskFunction } from '../graph/task-node.js';
+import { currentTask } from '../scheduler/current-task.js';
 
 /** Where a task reference points: a module and one of its exports. */
 export interface TaskSpec {
@@ -139,16 +140,54 @@ function checkOptions(options: unknown, exportName: string): TaskRefOptions {
   return options as TaskRefOptions;
 }
 
+/** True for the object a generator function returns (sync or async). */
+export function isGeneratorObject(value: unknown): boolean {
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Generator]' || tag === '[object AsyncGenerator]';
+}
+
+/** True for something a generator task can be driven through: an iterator. */
+export function isIterator(value: unknown): value is Iterator<unknown> | AsyncIterator<unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { next?: unknown }).next === 'function'
+  );
+}
+
+/**
+ * The `TypeError` for an export that is not what `task()` declared: a generator function
+ * declared without `generator: true`, or the other way round. `who` names the task.
+ */
+export function misdeclared(spec: TaskSpec, who: string, result: unknown): TypeError {
+  const where = `the export \`${spec.exportName}\` of ${spec.moduleUrl}`;
+  return new TypeError(
+    spec.generator
+      ? `${who}: task() declared ${where} a generator, but it returned ${describeValue(result)}. Export a generator function, or drop \`generator: true\`.`
+      : `${who}: ${where} is a generator function. Declare it with task(url, '${spec.exportName}', { generator: true }).`,
+  );
+}
+
+function inlineLabel(): string {
+  const running = currentTask();
+  return running === undefined ? 'A task' : `Task ${running.id} (${running.name})`;
+}
+
 /** The callable that runs the export in this thread (inline queues and direct calls). */
 function inlineCaller(spec: TaskSpec): TaskFunction {
   const load = exportLoader(spec);
   if (spec.generator) {
     return async function* (...args: unknown[]) {
-      const fn = await load();
-      yield* fn(...args) as AsyncIterable<unknown>;
+      const result = (await load())(...args);
+      if (!isIterator(result)) throw misdeclared(spec, inlineLabel(), result);
+      yield* result as unknown as AsyncIterable<unknown>;
     };
   }
-  return async (...args: unknown[]) => (await load())(...args);
+  return async (...args: unknown[]) => {
+    const value = await (await load())(...args);
+    if (isGeneratorObject(value)) throw misdeclared(spec, inlineLabel(), value);
+    return value;
+  };
 }
 
 /**

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { TaskFunction } from '../graph/task-node.js';
 import { RunningTaskInfo, taskStorage } from '../scheduler/current-task.js';
 import { driveGenerator, type ItemSink } from './drive-generator.js';
-import { pickExport } from './task-ref.js';
+import {
+  isGeneratorObject,
+  isIterator,
+  misdeclared,
+  pickExport,
+  type TaskSpec,
+} from './task-ref.js';
 import { type TaskOutcome, type TaskRequest, toWire } from './wire.js';
 
 /**
@@ -41,12 +47,12 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
 /** How many aborts of tasks not (yet) running here a worker remembers. */
 const EARLY_ABORTS_KEPT = 256;
 
-function isIterator(value: unknown): value is Iterator<unknown> | AsyncIterator<unknown> {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { next?: unknown }).next === 'function'
-  );
+function specOf(request: TaskRequest): TaskSpec {
+  return { moduleUrl: request.url, exportName: request.exportName, generator: request.generator };
+}
+
+function labelOf(request: TaskRequest): string {
+  return `Task ${request.id} (${request.name})`;
 }
 
 function apply(fn: TaskFunction, args: unknown[]): unknown {
@@ -143,11 +149,7 @@ export class WorkerRuntime {
   #returned(request: TaskRequest, value: unknown): TaskOutcome {
     this.#end();
     if (!isGeneratorObject(value)) return { ok: true, value };
-    return failed(
-      new TypeError(
-        `Task ${request.id} (${request.name}): the export \`${request.exportName}\` of ${request.url} is a generator function. Declare it with task(url, '${request.exportName}', { generator: true }).`,
-      ),
-    );
+    return failed(misdeclared(specOf(request), labelOf(request), value));
   }
 
   async #drive(
@@ -185,22 +187,13 @@ export class WorkerRuntime {
   }
 }
 
-function isGeneratorObject(value: unknown): boolean {
-  const tag = Object.prototype.toString.call(value);
-  return tag === '[object Generator]' || tag === '[object AsyncGenerator]';
-}
-
 async function drive(
   request: TaskRequest,
   result: unknown,
   info: RunningTaskInfo,
   emit: ItemSink | undefined,
 ): Promise<number> {
-  if (!isIterator(result)) {
-    throw new TypeError(
-      `Task ${request.id} (${request.name}): task() declared \`${request.exportName}\` of ${request.url} a generator, but it returned ${typeof result}. Export a generator function, or drop \`generator: true\`.`,
-    );
-  }
+  if (!isIterator(result)) throw misdeclared(specOf(request), labelOf(request), result);
   let count = 0;
   await driveGenerator(result, info, (value) => {
     count++;

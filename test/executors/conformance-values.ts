@@ -103,6 +103,16 @@ export function valueTests(make: ExecutorFactory): void {
   });
 
   describe('generators', () => {
+    test('an export that is not what task() declared fails with a TypeError saying so', () =>
+      withQueue(make, 1, async (Q, sch) => {
+        const undeclared = Q.submit(T.squaresUndeclared, 3);
+        const notGenerator = Q.submit(T.addAsGenerator, 1, 2);
+        sch.start();
+        await assert.rejects(async () => undeclared, /generator: true/);
+        await assert.rejects(async () => notGenerator, /declared .*add.* a generator/);
+        await assert.rejects(sch.wait());
+      }));
+
     test('a generator task streams its items; item futures work as arguments', () =>
       withQueue(make, 2, async (Q, sch) => {
         const s = Q.submit(T.squares, 5);

@@ -40,4 +40,9 @@ export const makeArray = task<typeof T.makeArray>(FIXTURES, 'makeArray');
 export const keptByteLength = task<typeof T.keptByteLength>(FIXTURES, 'keptByteLength');
 export const returnFunction = task<typeof T.returnFunction>(FIXTURES, 'returnFunction');
 export const notAFunction = task(FIXTURES, 'notAFunction');
+/** A generator function declared as a plain one, and a plain function declared a generator. */
+export const squaresUndeclared = task<(n: number) => unknown>(FIXTURES, 'squares');
+export const addAsGenerator = task<(a: number, b: number) => Generator<number>>(FIXTURES, 'add', {
+  generator: true,
+});
 export const missing = task(FIXTURES, 'noSuchExport');
