@@ -14,21 +14,15 @@ export interface Transport {
   kill(task: RemoteTask): void;
 }
 
-let captured: [(value: unknown) => void, (error: unknown) => void] | undefined;
-function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  captured = [resolve, reject];
-}
-
 /**
  * One task running in a worker, seen from the scheduler. It turns what comes back (an outcome,
  * streamed items, a lost worker) into what the engine expects, and follows the engine's abort
  * (timeout or user abort): the worker's `currentTask().signal` aborts at once, and a worker
  * still busy with the task after `grace` milliseconds is ended, freeing the slot.
  *
- * Two ways to settle: a transport whose outcome arrives as a promise maps it with `valueOf` and
- * `failure`; one whose outcome arrives as messages uses `promise` with `end`, `lost` and
- * `reject`.
- * Either way, once settled nothing more reaches the engine (late items are dropped).
+ * Two ways to settle: a transport whose outcome arrives as a promise settles it itself and
+ * reports with `finish` and `failure`; one whose outcome arrives as messages uses `promise`
+ * with `end`, `lost` and `reject`. Either way, once settled nothing more reaches the engine (late items are dropped).
  */
 export class RemoteTask implements AbortReceiver {
   readonly key: number;
@@ -62,11 +56,10 @@ export class RemoteTask implements AbortReceiver {
 
   /** The task's outcome as a promise, for transports that report by messages. */
   get promise(): Promise<unknown> {
-    if (this.#promise === undefined) {
-      this.#promise = new Promise(capture);
-      [this.#resolve, this.#reject] = captured as NonNullable<typeof captured>;
-      captured = undefined;
-    }
+    this.#promise ??= new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
     return this.#promise;
   }
 
@@ -94,13 +87,6 @@ export class RemoteTask implements AbortReceiver {
     }
   }
 
-  /** Settles with the worker's outcome: returns the task's value or throws its error. */
-  valueOf(outcome: TaskOutcome): unknown {
-    this.finish();
-    if (outcome.ok) return outcome.value;
-    throw fromWire(outcome.error);
-  }
-
   /** Settles with `error`, and returns it to be thrown. */
   failure(error: unknown): unknown {
     this.finish();
@@ -126,14 +112,9 @@ export class RemoteTask implements AbortReceiver {
   /** The worker reported the outcome (message transports). */
   end(outcome: TaskOutcome): void {
     if (this.#settled) return;
-    let value: unknown;
-    try {
-      value = this.valueOf(outcome);
-    } catch (error) {
-      this.#reject?.(error);
-      return;
-    }
-    this.#resolve?.(value);
+    this.finish();
+    if (outcome.ok) this.#resolve?.(outcome.value);
+    else this.#reject?.(fromWire(outcome.error));
   }
 
   /** The task failed with `error` (message transports). */
