@@ -22,7 +22,8 @@ export interface Transport {
  *
  * Two ways to settle: a transport whose outcome arrives as a promise settles it itself and
  * reports with `finish` and `failure`; one whose outcome arrives as messages uses `promise`
- * with `end`, `lost` and `reject`. Either way, once settled nothing more reaches the engine (late items are dropped).
+ * with `end`, `lost` and `reject`. Either way, once settled nothing more reaches the engine
+ * (late items are dropped).
  */
 export class RemoteTask implements AbortReceiver {
   readonly key: number;
