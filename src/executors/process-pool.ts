@@ -87,7 +87,13 @@ export class ProcessPool implements Transport {
       worker.child.send({ kind: 'run', request: task.request } satisfies ToWorker);
     } catch (error) {
       worker.task = undefined;
-      task.remote.reject(error);
+      const { id, name } = task.remote.info;
+      task.remote.reject(
+        new TypeError(
+          `Task ${id} (${name}): its arguments could not be copied to its worker process (${(error as Error).message}). Pass only data that structured cloning copies: no functions, no objects that need their class.`,
+          { cause: error },
+        ),
+      );
       this.#release(worker);
     }
   }

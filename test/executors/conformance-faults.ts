@@ -126,6 +126,18 @@ function isolatedTests(make: ExecutorFactory, traits: ExecutorTraits): void {
         assert.equal(await Q.submit(T.add, 2, 3), 5);
       }));
 
+    test('an argument that cannot be copied fails its task, and the pool goes on', () =>
+      withQueue(make, 1, async (Q, sch) => {
+        const f = Q.submit(T.echo, { callback: () => 1 });
+        sch.start();
+        await assert.rejects(
+          async () => f,
+          (e) => e instanceof TypeError && /cop/.test(e.message),
+        );
+        assert.equal(await Q.submit(T.add, 1, 2), 3);
+        await assert.rejects(sch.wait());
+      }));
+
     test(
       traits.movesResults
         ? 'buffers in results are moved out of the worker'
