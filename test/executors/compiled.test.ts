@@ -33,6 +33,24 @@ test('threads() and processes() of dist/ run plain modules; close() lets the pro
   );
 });
 
+test('under tsx, TypeScript task modules may import the package by name', { skip }, async () => {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'test/fixtures/package-smoke.ts'],
+    options,
+  );
+  assert.deepEqual(
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+    [
+      ['threads', 'me'],
+      ['processes', 'me'],
+    ],
+  );
+});
+
 test('examples/matrices.js --threads runs from dist/ on worker threads', { skip }, async () => {
   const { stdout } = await run(
     process.execPath,
