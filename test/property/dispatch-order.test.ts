@@ -1,14 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Future, Queue, Scheduler, TaskFailedError } from '../../src/index.js';
 import {
+  type Future,
+  type FutureStream,
+  Queue,
+  Scheduler,
+  TaskFailedError,
+} from '../../src/index.js';
+import {
+  addSpec,
+  type Dep,
   dagArbitrary,
   type ModelStatus,
   parentOffsets,
   parentsFrom,
+  plainSpecs,
+  type RawSpec,
   ReferenceModel,
+  rawSpecArbitrary,
   settle,
+  streamDagArbitrary,
+  type TaskSpec,
   track,
 } from './reference-model.js';
 
@@ -29,17 +42,28 @@ interface Ending {
   reject: (error: Error) => void;
 }
 
+/** What a running generator does next, as the test says. */
+type Step = 'yield' | 'end' | 'throw';
+
+/** What one step of a running task did (see `Driven.step`). */
+type Stepped = 'yielded' | 'done' | 'failed';
+
 /**
  * A real scheduler whose tasks record their start and, unless `sync`, end only when the test
- * calls `end()`: the test, not timing, decides the order in which tasks complete.
+ * calls `end()`: the test, not timing, decides the order in which tasks complete. A generator
+ * task yields, ends or throws only when the test says, one step at a time.
  */
 class Driven {
   readonly sch = new Scheduler();
   /** Task ids in the order their functions were called. */
   readonly starts: number[] = [];
   readonly #queues: Queue[];
-  readonly #futures: Future<number>[] = [];
+  readonly #futures: Future<unknown>[] = [];
+  readonly #specs: TaskSpec[] = [];
   readonly #endings = new Map<number, Ending>();
+  /** The running generators, each waiting for its next step. */
+  readonly #steps = new Map<number, (step: Step) => void>();
+  readonly #yielded = new Map<number, number>();
   readonly #sync: boolean;
 
   /** True while a queue has both a free slot and a ready task: a dispatch pass is unfinished. */
@@ -57,20 +81,89 @@ class Driven {
     this.#sync = sync;
   }
 
-  /** Submits the next task; `nested` passes its dependencies inside one array argument. */
-  submit(deps: readonly number[], queue = 0, nested = false): void {
+  /**
+   * Submits the next task: a generator if `spec.generator`. `nested` passes its dependencies
+   * inside one array argument.
+   */
+  submit(spec: TaskSpec, queue = 0, nested = false): void {
     const id = this.#futures.length;
+    this.#specs.push(spec);
+    const args = spec.deps.map((dep) => this.#future(dep));
+    const submitter = at(this.#queues, queue).options({ name: `t${id}` });
+    if (spec.generator) {
+      // The generator function itself is submitted: its arguments are not used.
+      const generator = this.#sync ? this.#syncGenerator(id, spec.items) : this.#generator(id);
+      const future = nested
+        ? submitter.submit(generator, args)
+        : submitter.submit(generator, ...args);
+      this.#futures.push(future);
+      return;
+    }
     const body = (): number | Promise<number> => {
       this.starts.push(id);
       if (this.#sync) return id;
       return new Promise<number>((resolve, reject) => this.#endings.set(id, { resolve, reject }));
     };
-    const args = deps.map((dep) => at(this.#futures, dep));
-    const submitter = at(this.#queues, queue).options({ name: `t${id}` });
     const future = nested
-      ? submitter.submit((_deps: number[]) => body(), args)
-      : submitter.submit((..._deps: number[]) => body(), ...args);
+      ? submitter.submit((_deps: unknown[]) => body(), args)
+      : submitter.submit((..._deps: unknown[]) => body(), ...args);
     this.#futures.push(future);
+  }
+
+  #future(dep: Dep): Future<unknown> {
+    if (typeof dep === 'number') return at(this.#futures, dep);
+    return (at(this.#futures, dep.gen) as FutureStream<unknown>).at(dep.index);
+  }
+
+  /** A generator that yields, ends or throws as the test says (see `step`). */
+  #generator(id: number): (..._deps: unknown[]) => AsyncGenerator<number, void, undefined> {
+    const starts = this.starts;
+    const steps = this.#steps;
+    return async function* () {
+      starts.push(id);
+      for (let k = 0; ; k++) {
+        const step = await new Promise<Step>((resolve) => steps.set(id, resolve));
+        if (step === 'end') return;
+        if (step === 'throw') throw new Error(`t${id} failed`);
+        yield k;
+      }
+    };
+  }
+
+  /** A synchronous generator that yields `items` items at once. */
+  #syncGenerator(
+    id: number,
+    items: number,
+  ): (..._deps: unknown[]) => Generator<number, void, undefined> {
+    const starts = this.starts;
+    return function* () {
+      starts.push(id);
+      for (let k = 0; k < items; k++) yield k;
+    };
+  }
+
+  /**
+   * One step of running task `id`, then lets the scheduler react: a generator yields its next
+   * item while it has items to yield (its spec's count); else the task ends, with an error if
+   * `failed`.
+   */
+  async step(id: number, failed = false): Promise<Stepped> {
+    const next = this.#steps.get(id);
+    if (next !== undefined) {
+      this.#steps.delete(id);
+      const yielded = this.#yielded.get(id) ?? 0;
+      const spec = at(this.#specs, id);
+      if (yielded < spec.items) {
+        this.#yielded.set(id, yielded + 1);
+        next('yield');
+      } else {
+        next(failed ? 'throw' : 'end');
+      }
+      await settle(this.dispatching);
+      return yielded < spec.items ? 'yielded' : failed ? 'failed' : 'done';
+    }
+    await this.end(id, failed);
+    return failed ? 'failed' : 'done';
   }
 
   /** Ends running task `id` (with an error if `failed`) and lets the scheduler react. */
@@ -85,7 +178,7 @@ class Driven {
 
   /** The ids of the tasks whose functions were called and have not ended, oldest first. */
   running(): number[] {
-    return [...this.#endings.keys()].sort((a, b) => a - b);
+    return [...this.#endings.keys(), ...this.#steps.keys()].sort((a, b) => a - b);
   }
 
   statuses(): ModelStatus[] {
@@ -95,11 +188,29 @@ class Driven {
   }
 }
 
-/** Starts the model as for synchronous tasks, each ending the moment it starts. */
-function runSynchronously(model: ReferenceModel): void {
+/** A plain task on `deps`. */
+function plain(deps: readonly number[]): TaskSpec {
+  return { deps, generator: false, items: 0 };
+}
+
+/** Applies what one step of a real task did to the model. */
+function applyStep(model: ReferenceModel, id: number, stepped: Stepped): void {
+  if (stepped === 'yielded') model.yieldItem(id);
+  else if (stepped === 'failed') model.fail(id);
+  else model.complete(id);
+}
+
+/**
+ * Starts the model as for synchronous tasks, each ending the moment it starts; a generator
+ * first yields its items (`items(id)` of them).
+ */
+function runSynchronously(model: ReferenceModel, items: (id: number) => number = () => 0): void {
   model.start();
   for (let started = model.dispatch(); started.length > 0; started = model.dispatch()) {
-    for (const id of started) model.complete(id);
+    for (const id of started) {
+      for (let k = items(id); k > 0; k--) model.yieldItem(id);
+      model.complete(id);
+    }
   }
 }
 
@@ -114,12 +225,10 @@ async function driveToEnd(
     const running = model.running();
     assert.deepEqual(real.running(), running, 'the same tasks run');
     const id = at(running, (picks[step] ?? 0) % running.length);
-    const failed = fails[id] ?? false;
-    await real.end(id, failed);
-    if (failed) model.fail(id);
-    else model.complete(id);
+    const stepped = await real.step(id, fails[id] ?? false);
+    applyStep(model, id, stepped);
     model.dispatch();
-    assert.deepEqual(real.starts, model.starts, `starts after t${id} ended`);
+    assert.deepEqual(real.starts, model.starts, `starts after t${id} ${stepped}`);
   }
 }
 
@@ -137,7 +246,7 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
     runSynchronously(model);
     assert.equal(model.starts.map(label).join(' '), expected);
     const real = new Driven([1], true);
-    for (const parents of dag) real.submit(parents);
+    for (const parents of dag) real.submit(plain(parents));
     real.sch.start();
     await real.sch.wait();
     assert.equal(real.starts.map(label).join(' '), expected);
@@ -152,7 +261,7 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
           const real = new Driven([1], true);
           const model = new ReferenceModel([1]);
           dag.forEach((parents, id) => {
-            real.submit(parents, 0, nesting[id] ?? false);
+            real.submit(plain(parents), 0, nesting[id] ?? false);
             model.submit(parents);
           });
           real.sch.start();
@@ -176,7 +285,7 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
           const real = new Driven([concurrency]);
           const model = new ReferenceModel([concurrency]);
           for (const parents of dag) {
-            real.submit(parents);
+            real.submit(plain(parents));
             model.submit(parents);
           }
           real.sch.start();
@@ -217,7 +326,7 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
           const real = new Driven([concurrency]);
           const model = new ReferenceModel([concurrency]);
           for (const parents of initial) {
-            real.submit(parents);
+            real.submit(plain(parents));
             model.submit(parents);
           }
           real.sch.start();
@@ -230,7 +339,7 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
               for (const { offsets, nested } of op.batch) {
                 // Parents among every task so far, whether waiting, running or done.
                 const parents = parentsFrom(offsets, model.size);
-                real.submit(parents, 0, nested);
+                real.submit(plain(parents), 0, nested);
                 model.submit(parents);
               }
               await settle(real.dispatching);
@@ -259,8 +368,8 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
 
   it('several queues: the first task in the walk whose queue has a free slot starts', async () => {
     await fc.assert(
-      fc.asyncProperty(dagArbitrary(100), queueCounts, spread, spread, (...run) =>
-        runAgainstModel(...run, []),
+      fc.asyncProperty(dagArbitrary(100), queueCounts, spread, spread, (dag, ...run) =>
+        runAgainstModel(plainSpecs(dag), ...run, []),
       ),
       { numRuns: 100, includeErrorInReport: true },
     );
@@ -276,7 +385,7 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
         fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 100, size: 'max' }),
         (dag, concurrency, queueOf, picks, failDraws) =>
           runAgainstModel(
-            dag,
+            plainSpecs(dag),
             concurrency,
             queueOf,
             picks,
@@ -288,12 +397,123 @@ describe('dispatch order against the reference model (API.md section 5)', () => 
   });
 });
 
+describe('dispatch order with generator tasks whose items are dependencies', () => {
+  const failDraws = fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 150, size: 'max' });
+  const spread = fc.array(fc.nat(), { maxLength: 150, size: 'max' });
+
+  it('one slot, synchronous generators and tasks, all submitted before start(): the exact same starts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamDagArbitrary(150),
+        fc.array(fc.boolean(), { maxLength: 150, size: 'max' }),
+        async (specs, nesting) => {
+          const real = new Driven([1], true);
+          const model = new ReferenceModel([1]);
+          specs.forEach((spec, id) => {
+            real.submit(spec, 0, nesting[id] ?? false);
+            model.submit(spec.deps, 0, spec.generator);
+          });
+          real.sch.start();
+          await real.sch.wait(); // items past the end fail, but no task does
+          runSynchronously(model, (id) => at(specs, id).items);
+          assert.deepEqual(real.starts, model.starts);
+          assert.deepEqual(real.statuses(), model.statuses());
+        },
+      ),
+      { numRuns: 150, includeErrorInReport: true },
+    );
+  });
+
+  it('1..3 queues of 1..4 slots, items yielded and tasks ended in a random order, some failing: same starts at each step', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamDagArbitrary(100),
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+        spread,
+        spread,
+        failDraws,
+        (specs, concurrency, queueOf, picks, draws) =>
+          runAgainstModel(
+            specs,
+            concurrency,
+            queueOf,
+            picks,
+            draws.map((draw) => draw === 0),
+          ),
+      ),
+      { numRuns: 150, includeErrorInReport: true },
+    );
+  });
+
+  it('submissions while generators run: tasks on yielded, coming and past-the-end items take their place at once', async () => {
+    const submitBatch = fc.record({
+      kind: fc.constant('submit' as const),
+      batch: fc.array(fc.record({ raw: rawSpecArbitrary(), nested: fc.boolean() }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    });
+    const stepOne = fc.record({
+      kind: fc.constant('step' as const),
+      pick: fc.nat(),
+      failed: fc.integer({ min: 0, max: 7 }).map((draw) => draw === 0),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        streamDagArbitrary(20),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.oneof(submitBatch, stepOne), { maxLength: 150, size: 'max' }),
+        spread,
+        async (initial, concurrency, ops, picks) => {
+          const real = new Driven([concurrency]);
+          const model = new ReferenceModel([concurrency]);
+          const specs: TaskSpec[] = [];
+          const submit = (raw: RawSpec, nested = false): void => {
+            const spec = addSpec(specs, raw);
+            real.submit(spec, 0, nested);
+            model.submit(spec.deps, 0, spec.generator);
+          };
+          for (const spec of initial) {
+            specs.push(spec);
+            real.submit(spec);
+            model.submit(spec.deps, 0, spec.generator);
+          }
+          real.sch.start();
+          model.start();
+          await settle(real.dispatching);
+          model.dispatch();
+          assert.deepEqual(real.starts, model.starts, 'starts after start()');
+          for (const op of ops) {
+            if (op.kind === 'submit') {
+              // Dependencies on any task so far, and on items yielded, coming or past the end.
+              for (const { raw, nested } of op.batch) submit(raw, nested);
+              await settle(real.dispatching);
+            } else {
+              const running = model.running();
+              if (running.length > 0) {
+                const id = at(running, op.pick % running.length);
+                applyStep(model, id, await real.step(id, op.failed));
+              }
+            }
+            model.dispatch();
+            assert.deepEqual(real.starts, model.starts, `starts after ${JSON.stringify(op)}`);
+          }
+          await driveToEnd(real, model, picks);
+          await checkEnd(real, model);
+        },
+      ),
+      { numRuns: 150, includeErrorInReport: true },
+    );
+  });
+});
+
 /**
- * Runs `dag` (task i on queue `queueOf[i]`, failing if `fails[i]`) on the real scheduler and the
- * model, all submitted before start(), ending tasks as `picks` says; compares at every step.
+ * Runs the graph of `specs` (task i on queue `queueOf[i]`, failing if `fails[i]`) on the real
+ * scheduler and the model, all submitted before start(), stepping tasks as `picks` says (a
+ * generator yields its items, then ends); compares at every step.
  */
 async function runAgainstModel(
-  dag: readonly number[][],
+  specs: readonly TaskSpec[],
   concurrency: readonly number[],
   queueOf: readonly number[],
   picks: readonly number[],
@@ -301,10 +521,10 @@ async function runAgainstModel(
 ): Promise<void> {
   const real = new Driven(concurrency);
   const model = new ReferenceModel(concurrency);
-  dag.forEach((parents, id) => {
+  specs.forEach((spec, id) => {
     const queue = (queueOf[id] ?? 0) % concurrency.length;
-    real.submit(parents, queue);
-    model.submit(parents, queue);
+    real.submit(spec, queue);
+    model.submit(spec.deps, queue, spec.generator);
   });
   real.sch.start();
   model.start();

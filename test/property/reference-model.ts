@@ -11,20 +11,50 @@ import fc from 'fast-check';
  *
  * A failed or cancelled task has finished (it has ended, as `task:end` says), so it leaves the
  * walk like a done one: nothing is reached through a cancelled task any more.
+ *
+ * Generator tasks: item i of generator g (`stream.at(i)`) is a node of its own that waits on g,
+ * so the walk follows a task that needs the item into g. It is finished (done) the moment g
+ * yields item i; when g ends, the items it never yielded fail (past the end of a done stream,
+ * or with g's error), and when g is cancelled they are cancelled. The generator task itself
+ * holds its queue slot until it ends, like any running task. Item nodes are never started.
  */
 
 export type ModelStatus = 'unstarted' | 'running' | 'done' | 'failed' | 'cancelled';
 
+/** Item `index` of generator task `gen`: what `stream.at(index)` stands for. */
+export interface ItemRef {
+  readonly gen: number;
+  readonly index: number;
+}
+
+/** A dependency: a task (for a generator, its whole stream) or one item of a generator. */
+export type Dep = number | ItemRef;
+
 interface ModelTask {
   readonly id: number;
   /** Dependencies in argument order; repeats are allowed and harmless. */
-  readonly deps: readonly number[];
+  readonly deps: readonly Dep[];
   readonly queue: number;
+  readonly generator: boolean;
+  /** How many items a generator has yielded so far. */
+  yielded: number;
   status: ModelStatus;
 }
 
+function isFinishedStatus(status: ModelStatus): boolean {
+  return status === 'done' || status === 'failed' || status === 'cancelled';
+}
+
 function isFinished(task: ModelTask): boolean {
-  return task.status === 'done' || task.status === 'failed' || task.status === 'cancelled';
+  return isFinishedStatus(task.status);
+}
+
+/** The status of item `index` of generator `gen`: 'unstarted' while it may still come. */
+function itemStatus(gen: ModelTask, index: number): ModelStatus {
+  if (index < gen.yielded) return 'done';
+  if (gen.status === 'done') return 'failed'; // past the end: IndexError
+  if (gen.status === 'failed' || gen.status === 'cancelled') return gen.status;
+  return 'unstarted';
 }
 
 export class ReferenceModel {
@@ -39,21 +69,39 @@ export class ReferenceModel {
     this.#concurrency = concurrency;
   }
 
-  /** Adds the newest task; returns its id. A task on a failed dependency is cancelled at once. */
-  submit(deps: readonly number[], queue = 0): number {
+  /**
+   * Adds the newest task (a generator task if `generator`); returns its id. A task on a failed
+   * dependency is cancelled at once.
+   */
+  submit(deps: readonly Dep[], queue = 0, generator = false): number {
     const id = this.#tasks.length;
-    for (const dep of deps) this.#task(dep); // reject ids that do not exist yet
-    this.#tasks.push({ id, deps: [...deps], queue, status: 'unstarted' });
+    for (const dep of deps) {
+      // reject ids that do not exist yet, and items of tasks that are no generators
+      if (typeof dep === 'number') this.#task(dep);
+      else if (!this.#task(dep.gen).generator) throw new Error(`model: t${dep.gen} has no items`);
+    }
+    this.#tasks.push({ id, deps: [...deps], queue, generator, yielded: 0, status: 'unstarted' });
     this.#cancelDependentsOfFailures();
     return id;
+  }
+
+  /** Running generator `id` yields its next item: that item is finished at once. */
+  yieldItem(id: number): void {
+    const task = this.#task(id);
+    if (!task.generator || task.status !== 'running') {
+      throw new Error(`model: t${id} cannot yield (${task.status})`);
+    }
+    task.yielded++;
   }
 
   start(): void {
     this.#started = true;
   }
 
+  /** Ends a running task well; for a generator, the items it never yielded fail. */
   complete(id: number): void {
     this.#end(id, 'done');
+    this.#cancelDependentsOfFailures();
   }
 
   /** Ends a running task with an error: everything depending on it is cancelled. */
@@ -98,28 +146,40 @@ export class ReferenceModel {
    * is the one to start.
    */
   #firstStartable(): ModelTask | undefined {
-    const visited = new Set<ModelTask>();
-    const visit = (task: ModelTask): ModelTask | undefined => {
-      if (visited.has(task) || isFinished(task)) return undefined;
-      visited.add(task);
-      const deps = task.deps.map((id) => this.#task(id));
-      if (deps.every(isFinished)) {
+    const visited = new Set<string>();
+    const visitTask = (task: ModelTask): ModelTask | undefined => {
+      if (visited.has(`t${task.id}`) || isFinished(task)) return undefined;
+      visited.add(`t${task.id}`);
+      if (task.deps.every((dep) => isFinishedStatus(this.#status(dep)))) {
         // A failed or cancelled dependency would have cancelled this task, so "all finished"
         // here means "all done".
         if (task.status === 'unstarted' && this.#hasFreeSlot(task.queue)) return task;
         return undefined;
       }
-      for (const dep of deps) {
-        const found = visit(dep);
+      for (const dep of task.deps) {
+        const found = typeof dep === 'number' ? visitTask(this.#task(dep)) : visitItem(dep);
         if (found !== undefined) return found;
       }
       return undefined;
     };
+    // An unfinished item waits on its generator alone: the walk goes on into the generator.
+    const visitItem = (item: ItemRef): ModelTask | undefined => {
+      const key = `t${item.gen}[${item.index}]`;
+      if (visited.has(key) || isFinishedStatus(this.#status(item))) return undefined;
+      visited.add(key);
+      return visitTask(this.#task(item.gen));
+    };
     for (let id = this.#tasks.length - 1; id >= 0; id--) {
-      const found = visit(this.#task(id));
+      const found = visitTask(this.#task(id));
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /** The status of a dependency: a task's, or an item's (see `itemStatus`). */
+  #status(dep: Dep): ModelStatus {
+    if (typeof dep === 'number') return this.#task(dep).status;
+    return itemStatus(this.#task(dep.gen), dep.index);
   }
 
   #hasFreeSlot(queue: number): boolean {
@@ -142,8 +202,8 @@ export class ReferenceModel {
       changed = false;
       for (const task of this.#tasks) {
         if (task.status !== 'unstarted') continue;
-        const broken = task.deps.some((id) => {
-          const status = this.#task(id).status;
+        const broken = task.deps.some((dep) => {
+          const status = this.#status(dep);
           return status === 'failed' || status === 'cancelled';
         });
         if (broken) {
@@ -221,4 +281,82 @@ export function track(promise: PromiseLike<unknown>): Tracked {
     },
   );
   return tracked;
+}
+
+/** One task of a random graph that has generator tasks. */
+export interface TaskSpec {
+  /** Dependencies in argument order: earlier tasks (whole streams, for generators) and items. */
+  readonly deps: readonly Dep[];
+  /** True for a generator task. */
+  readonly generator: boolean;
+  /** For a generator: how many items it yields before it ends (or throws); else 0. */
+  readonly items: number;
+}
+
+/** Plain tasks only: the specs of a `dagArbitrary` graph. */
+export function plainSpecs(dag: readonly (readonly number[])[]): TaskSpec[] {
+  return dag.map((deps) => ({ deps, generator: false, items: 0 }));
+}
+
+/**
+ * Dependencies on `parents` (ids among `specs`): on a generator, mostly one of the items it
+ * will yield, sometimes its whole stream, now and then the item one past its last (which fails
+ * with IndexError when it ends); `picks[k]` chooses for parent k.
+ */
+export function depsOn(
+  parents: readonly number[],
+  picks: readonly number[],
+  specs: readonly TaskSpec[],
+): Dep[] {
+  return parents.map((parent, k) => {
+    const spec = specs[parent];
+    const pick = picks[k] ?? 0;
+    if (spec === undefined || !spec.generator || pick % 8 < 2) return parent;
+    if (pick % 8 === 2 || spec.items === 0) return { gen: parent, index: spec.items };
+    return { gen: parent, index: Math.floor(pick / 8) % spec.items };
+  });
+}
+
+/** What makes one task of `streamDagArbitrary`, before its parents are known. */
+export interface RawSpec {
+  offsets: number[];
+  picks: number[];
+  generator: boolean;
+  items: number;
+}
+
+/** A raw task: about a third are generators, yielding 0..4 items. */
+export function rawSpecArbitrary(maxParents = 4): fc.Arbitrary<RawSpec> {
+  return fc.record({
+    offsets: parentOffsets(maxParents),
+    picks: fc.array(fc.nat(), { minLength: maxParents, maxLength: maxParents }),
+    generator: fc.nat(2).map((draw) => draw === 0),
+    items: fc.nat(4),
+  });
+}
+
+/** Appends the task `raw` describes to `specs` (its parents among them); returns it. */
+export function addSpec(specs: TaskSpec[], raw: RawSpec): TaskSpec {
+  const parents = parentsFrom(raw.offsets, specs.length);
+  const spec = {
+    deps: depsOn(parents, raw.picks, specs),
+    generator: raw.generator,
+    items: raw.generator ? raw.items : 0,
+  };
+  specs.push(spec);
+  return spec;
+}
+
+/**
+ * A random graph of 1..maxTasks tasks, some of them generators, whose dependents need their
+ * items (`stream.at(i)`, now and then one past the end) or their whole stream.
+ */
+export function streamDagArbitrary(maxTasks: number, maxParents = 4): fc.Arbitrary<TaskSpec[]> {
+  return fc
+    .array(rawSpecArbitrary(maxParents), { minLength: 1, maxLength: maxTasks, size: 'max' })
+    .map((raws) => {
+      const specs: TaskSpec[] = [];
+      for (const raw of raws) addSpec(specs, raw);
+      return specs;
+    });
 }
