@@ -187,11 +187,11 @@ export class StreamCountError extends Error {
   readonly task: TaskLabel;
   /** The count `numberOfResults` declared. */
   readonly declared: number;
-  /** How many items it yielded (up to the first surplus one). */
+  /** How many items it yielded, counting the first surplus one (then it yielded at least this many). */
   readonly actual: number;
   constructor(task: TaskLabel, declared: number, actual: number, surplus: boolean) {
     super(
-      `${label(task)} declared ${declared} item(s) with numberOfResults but yielded ${surplus ? 'more' : actual}. Make numberOfResults return the count the generator really yields.`,
+      `${label(task)} declared ${declared} item(s) with numberOfResults but yielded ${surplus ? `at least ${actual}` : actual}. Make numberOfResults return the count the generator really yields.`,
     );
     this.task = task;
     this.declared = declared;

@@ -1,4 +1,4 @@
-import { IndexError } from '../errors.js';
+import { IndexError, StreamCountError } from '../errors.js';
 import { TaskNode } from './task-node.js';
 
 /**
@@ -49,7 +49,7 @@ export class StreamState {
     if (index < this.values.length) {
       node.status = 'done';
       node.outcome = this.values[index];
-    } else if (source.status === 'done') {
+    } else if (source.status === 'done' || source.outcome instanceof StreamCountError) {
       node.status = 'failed';
       node.outcome = new IndexError(source, index, this.values.length);
     } else if (source.status === 'failed' || source.status === 'cancelled') {

@@ -13,6 +13,8 @@ export class TaskSettings {
   lane: ReadyHeap | undefined;
   /** Keep the slot and resources after finishing, until a releaser settles. */
   hold = false;
+  /** Set once a task releasing this one has settled: it must not (or no longer) hold. */
+  released = false;
   /** True while this task, finished, still holds its slot. */
   holding = false;
   /** Held tasks to free when this task settles. */

@@ -86,13 +86,21 @@ export class ResourcePool {
   }
 
   take(demand: Demand): void {
-    for (const [name, amount] of demand)
-      this.#free.set(name, (this.#free.get(name) as number) - amount);
+    for (const [name, amount] of demand) this.#set(name, (this.#free.get(name) as number) - amount);
   }
 
   give(demand: Demand): void {
-    for (const [name, amount] of demand)
-      this.#free.set(name, (this.#free.get(name) as number) + amount);
+    for (const [name, amount] of demand) this.#set(name, (this.#free.get(name) as number) + amount);
+  }
+
+  /**
+   * Stores a free amount rounded to 9 decimals and kept within [0, total]: fractional
+   * amounts (0.1 + 0.2 ...) would otherwise drift, and a pool whose tasks all ended could read
+   * 0.9999999999999999 of 1 free and never start a task asking for all of it.
+   */
+  #set(name: string, free: number): void {
+    const total = this.#total.get(name) as number;
+    this.#free.set(name, Math.min(total, Math.max(0, Math.round(free * 1e9) / 1e9)));
   }
 
   /** How much of each resource is free now, and in all. */

@@ -249,8 +249,9 @@ export class Engine implements EngineContext {
     // `open` until this attempt's outcome is decided: by the function, or first by its timeout.
     let open = true;
     let timer: NodeJS.Timeout | undefined;
+    const abortThis = (reason: unknown): void => info.abort(reason);
     if (settings !== undefined) {
-      settings.abortRunning = (reason) => info.abort(reason);
+      settings.abortRunning = abortThis;
       if (settings.timeout !== undefined) {
         const timeout = settings.timeout;
         timer = setTimeout(() => {
@@ -267,7 +268,8 @@ export class Engine implements EngineContext {
       if (timer !== undefined) clearTimeout(timer);
       const decides = open;
       open = false;
-      this.#returned(node, ok && decides && settings?.hold === true);
+      if (settings?.abortRunning === abortThis) settings.abortRunning = undefined;
+      this.#returned(node, ok && decides && settings?.hold === true && !settings.released);
       if (!decides) {
         this.checkpoint(); // the outcome came earlier (a timeout); stop() may wait for this
         return;
@@ -303,7 +305,6 @@ export class Engine implements EngineContext {
   #returned(node: TaskNode, holds: boolean): void {
     this.settlement.running--;
     const settings = node.settings;
-    if (settings !== undefined) settings.abortRunning = undefined;
     if (holds) (settings as TaskSettings).holding = true;
     else node.queue.vacate(node);
   }

@@ -119,7 +119,12 @@ export class Outcomes {
       if (stream.surplus || (stream.declared !== undefined && count !== stream.declared)) {
         this.fail(
           node,
-          new StreamCountError(node, stream.declared as number, count, stream.surplus),
+          new StreamCountError(
+            node,
+            stream.declared as number,
+            stream.surplus ? count + 1 : count,
+            stream.surplus,
+          ),
         );
         return;
       }
@@ -154,7 +159,9 @@ export class Outcomes {
     for (const item of stream.pendingItems(count)) {
       item.status = 'failed';
       item.outcome =
-        node.status === 'done' ? new IndexError(node, item.index, count) : node.outcome;
+        node.status === 'done' || node.outcome instanceof StreamCountError
+          ? new IndexError(node, item.index, count)
+          : node.outcome;
       const dependents = item.dependents;
       item.dependents = undefined;
       this.notify(item);
@@ -252,7 +259,10 @@ export class Outcomes {
     if (released === undefined) return;
     settings.releases = undefined;
     for (const held of released) {
-      if (held.settings?.holding) held.queue.vacate(held);
+      const heldSettings = held.settings;
+      if (heldSettings === undefined) continue;
+      heldSettings.released = true; // a held task still running must not start holding later
+      if (heldSettings.holding) held.queue.vacate(held);
     }
     if (this.#ctx.started) this.#ctx.queueDispatch();
   }
