@@ -13,6 +13,15 @@ export interface TaskLabel {
   readonly name: string;
 }
 
+/**
+ * A plain copy of a task's id and name. Errors keep this, never the object they were given,
+ * which may be the scheduler's internal task record (with its value and dependencies): a kept
+ * error must not keep those alive.
+ */
+function labelOf(task: TaskLabel): TaskLabel {
+  return { id: task.id, name: task.name };
+}
+
 function label(task: TaskLabel): string {
   return `task ${task.id} (${task.name})`;
 }
@@ -49,8 +58,8 @@ export class DependencyError extends Error {
       `${label(task)} was cancelled because its dependency ${label(failedTask)} failed. Fix that task; this one never ran.`,
       { cause },
     );
-    this.task = task;
-    this.failedTask = failedTask;
+    this.task = labelOf(task);
+    this.failedTask = labelOf(failedTask);
   }
 }
 
@@ -63,7 +72,7 @@ export class NotReadyError extends Error {
     super(
       `${label(task)} is ${status}, so it has no result yet. Await the future, or call result() after await sch.wait().`,
     );
-    this.task = task;
+    this.task = labelOf(task);
   }
 }
 
@@ -78,7 +87,7 @@ export class IndexError extends RangeError {
     super(
       `${label(task)} yielded ${count} item(s), so it has no item ${index}. Ask only for indices below the count it yields.`,
     );
-    this.task = task;
+    this.task = labelOf(task);
     this.index = index;
   }
 }
@@ -94,7 +103,7 @@ export class TimeoutError extends Error {
     super(
       `${label(task)} ran longer than its timeout of ${timeout} ms. Raise the timeout or make the task watch currentTask().signal.`,
     );
-    this.task = task;
+    this.task = labelOf(task);
     this.timeout = timeout;
   }
 }
@@ -108,7 +117,7 @@ export class CancelledError extends Error {
     super(`${label(task)} was cancelled by its abort signal. Submit it again to run it.`, {
       cause: reason,
     });
-    this.task = task;
+    this.task = labelOf(task);
   }
 }
 
@@ -147,7 +156,7 @@ export class WorkerCrashedError extends Error {
     super(
       `The worker running ${label(task)} crashed (exit code ${exitCode}, signal ${signal}). Give the task retries, or fix what makes the worker exit.`,
     );
-    this.task = task;
+    this.task = labelOf(task);
     this.exitCode = exitCode;
     this.signal = signal;
   }
@@ -193,7 +202,7 @@ export class StreamCountError extends Error {
     super(
       `${label(task)} declared ${declared} item(s) with numberOfResults but yielded ${surplus ? `at least ${actual}` : actual}. Make numberOfResults return the count the generator really yields.`,
     );
-    this.task = task;
+    this.task = labelOf(task);
     this.declared = declared;
     this.actual = actual;
   }
