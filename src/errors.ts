@@ -162,13 +162,22 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** Wraps a non-Error value that a task threw, so every failure is an `Error`. */
+/**
+ * Wraps a non-Error value that a task threw, so every failure is an `Error`. The message
+ * describes the value without trusting it: a value that cannot be turned into a string (an
+ * object without a prototype, a `toString` that throws) must not break the failure itself.
+ */
 export class NonErrorThrown extends Error {
   override readonly name = 'NonErrorThrown';
+  /** The task that threw. */
+  readonly task: TaskLabel;
   /** The value that was thrown. */
   readonly value: unknown;
   constructor(task: TaskLabel, value: unknown) {
-    super(`${label(task)} threw a non-Error value: ${String(value)}. Throw Error objects instead.`);
+    super(
+      `${label(task)} threw a non-Error value: ${describeValue(value)}. Throw Error objects instead.`,
+    );
+    this.task = labelOf(task);
     this.value = value;
   }
 }

@@ -1,3 +1,4 @@
+import { describeValue } from '../errors.js';
 import type { TaskStatus } from '../graph/task-status.js';
 
 /** What every task event carries. */
@@ -96,7 +97,7 @@ export class EventHub {
       try {
         listener(event);
       } catch (error) {
-        process.emitWarning(`smqsched: a '${name}' listener threw: ${String(error)}`);
+        process.emitWarning(`smqsched: a '${name}' listener threw: ${describeValue(error)}`);
       }
     }
   }
