@@ -216,3 +216,26 @@ export class StreamCountError extends Error {
     this.actual = actual;
   }
 }
+
+/**
+ * A retried generator task yielded fewer items than its earlier attempts had delivered. The
+ * delivered items stay done (their dependents may have run); the task fails, because its
+ * retry did not reproduce them.
+ */
+export class StreamReplayError extends Error {
+  override readonly name = 'StreamReplayError';
+  /** The generator task. */
+  readonly task: TaskLabel;
+  /** How many items the earlier attempts delivered. */
+  readonly delivered: number;
+  /** How many the failing attempt yielded before it ended. */
+  readonly yielded: number;
+  constructor(task: TaskLabel, attempt: number, yielded: number, delivered: number) {
+    super(
+      `${label(task)} yielded ${yielded} item(s) on attempt ${attempt + 1}, fewer than the ${delivered} its earlier attempts delivered. A retried generator starts over and must yield the same items again: make it deterministic, or give it retries: 0.`,
+    );
+    this.task = labelOf(task);
+    this.delivered = delivered;
+    this.yielded = yielded;
+  }
+}

@@ -14,6 +14,7 @@ export {
   NonErrorThrown,
   NotReadyError,
   StreamCountError,
+  StreamReplayError,
   TaskFailedError,
   type TaskLabel,
   TimeoutError,

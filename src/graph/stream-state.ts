@@ -33,6 +33,11 @@ export class StreamState {
   items: ItemNode[] | undefined;
   /** Set when the generator yielded more than its declared count. */
   surplus = false;
+  /**
+   * How many items the running attempt has still to yield again before it yields new ones: a
+   * retried generator starts over, and the items its earlier attempts delivered are skipped.
+   */
+  replay = 0;
   #wake: (() => void)[] = [];
 
   constructor(declared: number | undefined) {

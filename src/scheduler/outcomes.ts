@@ -1,4 +1,4 @@
-import { CancelledError, IndexError, StreamCountError } from '../errors.js';
+import { CancelledError, IndexError, StreamCountError, StreamReplayError } from '../errors.js';
 import type { ItemSink } from '../executors/drive-generator.js';
 import { cancelDependents, isTask, releaseDependents } from '../graph/propagate.js';
 import { isUnstarted, type Ranking } from '../graph/ranking.js';
@@ -80,9 +80,22 @@ export class Outcomes {
     if (this.#ctx.started) this.#ctx.queueDispatch();
   }
 
-  /** Receives a generator task's items: item i is done the moment it is yielded. */
+  /**
+   * Receives a generator task's items: item i is done the moment it is yielded. A retried
+   * generator starts over: the items its earlier attempts delivered stay as they were (their
+   * dependents may have run), so the new attempt's first items are skipped up to that count,
+   * like a streaming generator retried in Ray. An attempt that is no longer the task's current
+   * one (it ran past its timeout) adds nothing and is told to stop.
+   */
   sinkFor(node: TaskNode, stream: StreamState): ItemSink {
+    const attempt = node.attempt;
+    stream.replay = stream.values.length;
     return (value) => {
+      if (node.attempt !== attempt || node.status !== 'running') return false;
+      if (stream.replay > 0) {
+        stream.replay--;
+        return true;
+      }
       const index = stream.values.length;
       if (stream.declared !== undefined && index >= stream.declared) {
         stream.surplus = true;
@@ -116,6 +129,10 @@ export class Outcomes {
     const stream = node.stream;
     if (stream !== undefined) {
       const count = stream.values.length;
+      if (stream.replay > 0) {
+        this.fail(node, new StreamReplayError(node, node.attempt, count - stream.replay, count));
+        return;
+      }
       if (stream.surplus || (stream.declared !== undefined && count !== stream.declared)) {
         this.fail(
           node,
