@@ -1,4 +1,4 @@
-import { type Future, Queue, Scheduler } from '../../src/index.js';
+import { type Future, Queue, Scheduler } from '../../dist/index.js';
 import { CONCURRENCY, type GraphRunner, type TaskFn } from './graph-runner.js';
 
 /** smqsched on one inline queue: tasks are submitted before `start()`, as in the seed. */

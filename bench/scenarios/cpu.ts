@@ -48,7 +48,7 @@ const HERE = new URL(import.meta.url);
 
 /** Runs `count` tasks on smqsched's `threads()` with `workers` threads; the timed part only. */
 async function smqschedRun(workers: number, size: number): Promise<RunResult> {
-  const { Queue, Scheduler, task, threads } = await import('../../src/index.js');
+  const { Queue, Scheduler, task, threads } = await import('../../dist/index.js');
   const primes = task<typeof countPrimes>(HERE, 'countPrimes');
   const trivial = task<typeof echo>(HERE, 'echo');
   const sch = new Scheduler();

@@ -26,7 +26,7 @@ function build<H>(graph: GraphRunner<H>, size: number): H {
  */
 async function pendingBytes(variant: string, size: number) {
   if (variant !== SUBJECT) return undefined;
-  const { Queue, Scheduler } = await import('../../src/index.js');
+  const { Queue, Scheduler } = await import('../../dist/index.js');
   const submitAll = (keep: boolean) => () => {
     const scheduler = new Scheduler();
     const queue = new Queue(scheduler, { concurrency: 8 });

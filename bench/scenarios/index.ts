@@ -4,9 +4,10 @@ import { cpu } from './cpu.js';
 import { independent } from './independent.js';
 import { reduce } from './reduce.js';
 import { seed } from './seed.js';
+import { streaming } from './streaming.js';
 
 /** Every scenario, in the order they run. Add new scenario files here. */
-export const scenarios: readonly Scenario[] = [seed, chain, reduce, independent, cpu];
+export const scenarios: readonly Scenario[] = [seed, chain, reduce, independent, streaming, cpu];
 
 /** The scenarios whose name starts with one of `prefixes` (all of them for none). */
 export function selectScenarios(prefixes: readonly string[]): Scenario[] {
