@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `smqsched` command: `smqsched demo`, `smqsched --help`, `smqsched --version`.
+ * The `smqsched` command: `smqsched demo`, `smqsched worker`, `smqsched --help`,
+ * `smqsched --version`.
  *
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.js';
+import { WORKER_HELP } from './worker-help.js';
 
 const HELP = `smqsched: a simple multi-queue task scheduler
 
@@ -14,7 +16,7 @@ Usage:
                             run the seed's examples (matrices, instrument, minima) with live
                             per-queue progress, then write a timeline report (an HTML page;
                             default ./smqsched-report.html). --quick: small sizes. Also: npm start
-  smqsched --version        print the version
+${WORKER_HELP}  smqsched --version        print the version
   smqsched --help           print this help
 `;
 
@@ -39,6 +41,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'demo':
       return runDemo(rest);
+    case 'worker':
+      // Imported here only: it loads BullMQ, which no other command needs.
+      return (await import('./worker.js')).runWorker(rest);
     default:
       process.stderr.write(`smqsched: unknown command '${command}'. Run smqsched --help.\n`);
       return 2;

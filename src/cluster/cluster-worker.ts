@@ -1,0 +1,242 @@
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { fromWire, type TaskOutcome, type TaskRequest, toWire } from '../executors/wire.js';
+import { WorkerRuntime } from '../executors/worker-runtime.js';
+import { decodeJob, decodeMessage, encodeMessage } from './codec.js';
+import { connectRedis, redactUrl } from './connection.js';
+import {
+  type ClusterJob,
+  type Control,
+  controlChannel,
+  type JobData,
+  REPLY_TTL_SECONDS,
+  type Reply,
+} from './protocol.js';
+import { TaskCatalog } from './task-catalog.js';
+
+/** Options of `ClusterWorker.start(options)` (the flags of `smqsched worker`). */
+export interface ClusterWorkerOptions {
+  /** The Redis URL, as given to `cluster()` (`redis://`, `rediss://` for TLS). */
+  readonly connection: string;
+  /** The BullMQ queue to serve, as `queueName` of `cluster()`. */
+  readonly queueName: string;
+  /** The task modules: paths (relative to the working directory) or `file:` URLs. */
+  readonly tasks: readonly string[];
+  /**
+   * How many jobs this worker runs at once.
+   * @default 1
+   */
+  readonly concurrency?: number;
+  /**
+   * Milliseconds a job's lock lasts without renewal: a worker that died is noticed this long
+   * after, and its job is given to another worker.
+   * @default 30000 (BullMQ's)
+   */
+  readonly lockDuration?: number;
+  /**
+   * Milliseconds between this worker's checks for jobs whose worker died.
+   * @default 30000 (BullMQ's)
+   */
+  readonly stalledInterval?: number;
+  /**
+   * How often a job may lose its worker before BullMQ fails it (the scheduler then fails its
+   * task with `WorkerCrashedError`).
+   * @default 1 (BullMQ's)
+   */
+  readonly maxStalledCount?: number;
+  /** Where the worker reports trouble (Redis errors, lost replies). @default stderr */
+  readonly log?: (line: string) => void;
+}
+
+/** Aborts of jobs not (yet) running here that a worker remembers. */
+const EARLY_KEPT = 256;
+
+/** A job running here. */
+interface Running {
+  readonly key: number;
+  readonly runtime: WorkerRuntime;
+}
+
+/**
+ * The worker side of `cluster()`: serves a BullMQ queue, running the exports of its task
+ * modules (never code from a job) with the same runtime as `processes()` workers, one
+ * `WorkerRuntime` per concurrent job. Replies (a generator's items, then the outcome) go to the
+ * job's reply list; aborts and stops come from the queue's control channel.
+ */
+export class ClusterWorker {
+  readonly #options: ClusterWorkerOptions;
+  readonly #catalog: TaskCatalog;
+  readonly #commands: Redis;
+  readonly #control: Redis;
+  readonly #worker: Worker;
+  readonly #log: (line: string) => void;
+  readonly #idle: WorkerRuntime[] = [];
+  readonly #running = new Map<string, Running>();
+  readonly #early = new Map<string, unknown>();
+  readonly #stopped = new Set<string>();
+  #nextKey = 1;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: ClusterWorkerOptions, catalog: TaskCatalog) {
+    this.#options = options;
+    this.#catalog = catalog;
+    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#commands = connectRedis(options.connection, 'smqsched-worker');
+    this.#control = connectRedis(options.connection, 'smqsched-worker-control');
+    this.#control.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
+      this.#onControl(message),
+    );
+    void this.#control.subscribe(controlChannel(options.queueName)).catch(() => {});
+    this.#worker = new Worker(options.queueName, (job) => this.#process(job), {
+      connection: this.#commands,
+      concurrency: options.concurrency ?? 1,
+      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+      ...(options.stalledInterval === undefined
+        ? {}
+        : { stalledInterval: options.stalledInterval }),
+      ...(options.maxStalledCount === undefined
+        ? {}
+        : { maxStalledCount: options.maxStalledCount }),
+    });
+    let lastError = '';
+    this.#worker.on('error', (error) => {
+      const line = `smqsched worker: ${error.message}`;
+      if (line !== lastError) this.#log(line);
+      lastError = line;
+    });
+  }
+
+  /**
+   * Imports the task modules, connects, and starts serving the queue.
+   *
+   * @throws if a module cannot be imported or exports no function.
+   */
+  static async start(options: ClusterWorkerOptions): Promise<ClusterWorker> {
+    const catalog = await TaskCatalog.load(options.tasks);
+    const worker = new ClusterWorker(options, catalog);
+    await worker.#worker.waitUntilReady();
+    return worker;
+  }
+
+  /** One line saying what this worker serves. */
+  describe(): string {
+    const { queueName, connection, concurrency = 1 } = this.#options;
+    return `smqsched worker: serving queue ${queueName} on ${redactUrl(connection)} with ${concurrency} slot(s); tasks: ${this.#catalog.names.join(', ')}`;
+  }
+
+  /**
+   * Stops taking jobs and closes every connection. Without `force` the jobs running here
+   * finish first (their replies go out); with it, they are left to BullMQ, which gives them to
+   * another worker once their lock runs out.
+   */
+  close(force = false): Promise<void> {
+    if (this.#closing !== undefined && !force) return this.#closing;
+    this.#closing = (async () => {
+      await this.#worker.close(force);
+      await this.#control.quit().catch(() => {});
+      this.#control.disconnect();
+      await this.#commands.quit().catch(() => {});
+      this.#commands.disconnect();
+    })();
+    return this.#closing;
+  }
+
+  async #process(job: Job): Promise<void> {
+    const data = job.data as JobData;
+    const jobId = job.id as string;
+    let outcome: TaskOutcome;
+    try {
+      outcome = await this.#run(jobId, data.reply, decodeJob(data));
+    } catch (error) {
+      outcome = { ok: false, error: toWire(error) };
+    }
+    await this.#end(jobId, data.reply, outcome);
+  }
+
+  async #run(jobId: string, reply: string, task: ClusterJob): Promise<TaskOutcome> {
+    const url = this.#catalog.resolve(task);
+    const runtime = this.#idle.pop() ?? new WorkerRuntime();
+    const key = this.#nextKey++;
+    this.#running.set(jobId, { key, runtime });
+    if (this.#early.has(jobId)) {
+      runtime.abort(key, this.#early.get(jobId)); // kept by the runtime until the task starts
+      this.#early.delete(jobId);
+    }
+    const request: TaskRequest = {
+      url,
+      exportName: task.exportName,
+      generator: task.generator,
+      args: task.args,
+      key,
+      id: task.id,
+      name: task.name,
+      attempt: task.attempt,
+    };
+    let index = 0;
+    const emit = (value: unknown): boolean => {
+      this.#push(reply, { job: jobId, kind: 'item', index, value }, task);
+      index++;
+      return !this.#stopped.has(jobId);
+    };
+    try {
+      return await runtime.run(request, task.generator ? emit : undefined);
+    } finally {
+      this.#running.delete(jobId);
+      this.#stopped.delete(jobId);
+      this.#idle.push(runtime);
+    }
+  }
+
+  /** Pushes an item (not awaited: the connection keeps the order, and the outcome follows). */
+  #push(reply: string, message: Reply & { kind: 'item' }, task: ClusterJob): void {
+    let bytes: Buffer;
+    try {
+      bytes = encodeMessage(message);
+    } catch (error) {
+      throw new TypeError(
+        `Task ${task.id} (${task.name}): its item ${message.index} could not be copied to Redis (${(error as Error).message}). Yield only data that structured cloning copies: no functions, no objects that need their class.`,
+      );
+    }
+    this.#commands.rpush(reply, bytes).catch(() => {});
+  }
+
+  /** Pushes the outcome; one whose value cannot be copied becomes the task's error. */
+  async #end(jobId: string, reply: string, outcome: TaskOutcome): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = encodeMessage({ job: jobId, kind: 'end', outcome });
+    } catch (error) {
+      const failure = new TypeError(
+        `The result of job ${jobId} could not be copied back to the scheduler (${(error as Error).message}). Return only data that structured cloning copies: no functions, no objects that need their class.`,
+      );
+      bytes = encodeMessage({
+        job: jobId,
+        kind: 'end',
+        outcome: { ok: false, error: toWire(failure) },
+      });
+    }
+    await this.#commands.multi().rpush(reply, bytes).expire(reply, REPLY_TTL_SECONDS).exec();
+  }
+
+  #onControl(bytes: Buffer): void {
+    let control: Control;
+    try {
+      control = decodeMessage<Control>(bytes);
+    } catch {
+      return;
+    }
+    if (control.kind === 'stop') {
+      if (this.#running.has(control.job)) this.#stopped.add(control.job);
+      return;
+    }
+    const reason = fromWire(control.reason);
+    const running = this.#running.get(control.job);
+    if (running !== undefined) {
+      running.runtime.abort(running.key, reason);
+      return;
+    }
+    this.#early.set(control.job, reason);
+    if (this.#early.size > EARLY_KEPT)
+      this.#early.delete(this.#early.keys().next().value as string);
+  }
+}
