@@ -12,6 +12,11 @@ export class AsyncAutoRunner implements GraphRunner<string> {
   readonly #tasks: Record<string, unknown> = {};
   #count = 0;
   #results: Results = {};
+  readonly #concurrency: number;
+
+  constructor(concurrency = CONCURRENCY) {
+    this.#concurrency = concurrency;
+  }
 
   task(fn: TaskFn, ...deps: string[]): string {
     const key = `t${this.#count++}`;
@@ -30,7 +35,7 @@ export class AsyncAutoRunner implements GraphRunner<string> {
 
   async run(): Promise<void> {
     const tasks = this.#tasks as async.AsyncAutoTasks<Results, Error>;
-    this.#results = await async.auto(tasks, CONCURRENCY);
+    this.#results = await async.auto(tasks, this.#concurrency);
   }
 
   read(handle: string): number {

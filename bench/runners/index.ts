@@ -1,7 +1,10 @@
 import type { GraphRunner } from './graph-runner.js';
 
-/** Makes a fresh runner; one per measured run. */
-export type RunnerFactory = () => GraphRunner<unknown>;
+/**
+ * Makes a fresh runner, one per measured run, with a concurrency limit (default
+ * `CONCURRENCY`; the naive promise graph has none).
+ */
+export type RunnerFactory = (concurrency?: number) => GraphRunner<unknown>;
 
 /**
  * Every graph runner by variant name, as the scenarios and the table name them. Loaded on
@@ -10,15 +13,15 @@ export type RunnerFactory = () => GraphRunner<unknown>;
 const loaders: Readonly<Record<string, () => Promise<RunnerFactory>>> = {
   smqsched: async () => {
     const { SmqschedRunner } = await import('./smqsched.js');
-    return () => new SmqschedRunner();
+    return (concurrency) => new SmqschedRunner(concurrency);
   },
   'p-graph': async () => {
     const { PGraphRunner } = await import('./p-graph.js');
-    return () => new PGraphRunner();
+    return (concurrency) => new PGraphRunner(concurrency);
   },
   'async.auto': async () => {
     const { AsyncAutoRunner } = await import('./async-auto.js');
-    return () => new AsyncAutoRunner();
+    return (concurrency) => new AsyncAutoRunner(concurrency);
   },
   promises: async () => {
     const { PromiseGraphRunner } = await import('./promises.js');
@@ -26,11 +29,11 @@ const loaders: Readonly<Record<string, () => Promise<RunnerFactory>>> = {
   },
   'p-limit': async () => {
     const { PLimitRunner } = await import('./p-limit.js');
-    return () => new PLimitRunner();
+    return (concurrency) => new PLimitRunner(concurrency);
   },
   'p-queue': async () => {
     const { PQueueRunner } = await import('./p-queue.js');
-    return () => new PQueueRunner();
+    return (concurrency) => new PQueueRunner(concurrency);
   },
 };
 

@@ -9,6 +9,11 @@ export class PGraphRunner implements GraphRunner<number> {
   readonly #nodes = new Map<string, PGraphNode>();
   readonly #dependencies: DependencyList = [];
   readonly #values: number[] = [];
+  readonly #concurrency: number;
+
+  constructor(concurrency = CONCURRENCY) {
+    this.#concurrency = concurrency;
+  }
 
   task(fn: TaskFn, ...deps: number[]): number {
     const values = this.#values;
@@ -25,7 +30,7 @@ export class PGraphRunner implements GraphRunner<number> {
   }
 
   run(): Promise<void> {
-    return new PGraph(this.#nodes, this.#dependencies).run({ concurrency: CONCURRENCY });
+    return new PGraph(this.#nodes, this.#dependencies).run({ concurrency: this.#concurrency });
   }
 
   read(handle: number): number {

@@ -3,8 +3,12 @@ import { CONCURRENCY, type GraphRunner, refuseDependencies, type TaskFn } from '
 
 /** p-limit: `limit(fn)` per task, then `Promise.all` over the returned promises. */
 export class PLimitRunner implements GraphRunner<Promise<number>> {
-  readonly #limit = pLimit(CONCURRENCY);
+  readonly #limit: ReturnType<typeof pLimit>;
   readonly #all: Promise<number>[] = [];
+
+  constructor(concurrency = CONCURRENCY) {
+    this.#limit = pLimit(concurrency);
+  }
 
   task(fn: TaskFn, ...deps: Promise<number>[]): Promise<number> {
     if (deps.length > 0) refuseDependencies('p-limit');

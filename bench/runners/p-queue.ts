@@ -3,7 +3,11 @@ import { CONCURRENCY, type GraphRunner, refuseDependencies, type TaskFn } from '
 
 /** p-queue: `queue.add(() => fn())` per task, then `await queue.onIdle()`. */
 export class PQueueRunner implements GraphRunner<Promise<number>> {
-  readonly #queue = new PQueue({ concurrency: CONCURRENCY });
+  readonly #queue: PQueue;
+
+  constructor(concurrency = CONCURRENCY) {
+    this.#queue = new PQueue({ concurrency });
+  }
 
   task(fn: TaskFn, ...deps: Promise<number>[]): Promise<number> {
     if (deps.length > 0) refuseDependencies('p-queue');

@@ -4,7 +4,11 @@ import { CONCURRENCY, type GraphRunner, type TaskFn } from './graph-runner.js';
 /** smqsched on one inline queue: tasks are submitted before `start()`, as in the seed. */
 export class SmqschedRunner implements GraphRunner<Future<number>> {
   readonly #scheduler = new Scheduler();
-  readonly #queue = new Queue(this.#scheduler, { concurrency: CONCURRENCY });
+  readonly #queue: Queue;
+
+  constructor(concurrency = CONCURRENCY) {
+    this.#queue = new Queue(this.#scheduler, { concurrency });
+  }
 
   task(fn: TaskFn, ...deps: Future<number>[]): Future<number> {
     return this.#queue.submit(fn, ...deps);

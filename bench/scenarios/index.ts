@@ -2,12 +2,23 @@ import type { Scenario } from '../scenario.js';
 import { chain } from './chain.js';
 import { cpu } from './cpu.js';
 import { independent } from './independent.js';
+import { instrument } from './instrument.js';
 import { reduce } from './reduce.js';
+import { resultsFirst } from './results-first.js';
 import { seed } from './seed.js';
 import { streaming } from './streaming.js';
 
 /** Every scenario, in the order they run. Add new scenario files here. */
-export const scenarios: readonly Scenario[] = [seed, chain, reduce, independent, streaming, cpu];
+export const scenarios: readonly Scenario[] = [
+  seed,
+  resultsFirst,
+  instrument,
+  chain,
+  reduce,
+  independent,
+  streaming,
+  cpu,
+];
 
 /** The scenarios whose name starts with one of `prefixes` (all of them for none). */
 export function selectScenarios(prefixes: readonly string[]): Scenario[] {
