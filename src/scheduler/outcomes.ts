@@ -78,6 +78,8 @@ export class Outcomes {
     this.#ctx.ranking.dirty = true;
     node.lane.push(node);
     if (this.#ctx.started) this.#ctx.queueDispatch();
+    // The attempt ended: a stop() waiting for the running tasks may now resolve.
+    this.#ctx.checkpoint();
   }
 
   /**
