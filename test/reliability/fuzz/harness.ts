@@ -1,0 +1,421 @@
+import assert from 'node:assert/strict';
+import {
+  CancelledError,
+  DeadlockError,
+  DependencyError,
+  type Future,
+  type FutureStream,
+  IndexError,
+  NonErrorThrown,
+  Queue,
+  Scheduler,
+  TaskFailedError,
+  type TaskOptions,
+} from '../../../src/index.js';
+import { type Tracked, track } from '../../property/reference-model.js';
+import { FakeExecutor, type FakeRun, type RunPlan } from './fake-executor.js';
+import { type Dep, Model, type ModelTask, type QueueSpec } from './model.js';
+
+/** Resource names; a queue's `totals[r]` of 0 means it lacks `RESOURCES[r]`. */
+export const RESOURCES = ['a', 'b'] as const;
+
+/** An argument of a submitted task: a dependency placed somewhere, or a plain value. */
+export type ArgSpec =
+  | { readonly at: 'top' | 'array' | 'object'; readonly dep: Dep }
+  | { readonly at: 'plain'; readonly value: number };
+
+/** A submission, resolved against the tasks that exist (see commands.ts). */
+export interface Submission {
+  readonly queue: number;
+  readonly generator: boolean;
+  readonly plan: RunPlan;
+  readonly args: readonly ArgSpec[];
+  readonly after: readonly Dep[];
+  readonly hold: boolean;
+  readonly release: readonly number[];
+  readonly retries: number;
+  readonly signal: boolean;
+  readonly demand: readonly number[];
+  /** What submit must refuse, if anything: a missing resource, too much, a non-held release. */
+  readonly refusal: 'missing-resource' | 'too-much' | 'release-not-held' | undefined;
+}
+
+export interface Scenario {
+  readonly queues: readonly QueueSpec[];
+  readonly failFast: boolean;
+}
+
+function taskValue(k: number): string {
+  return `v${k}`;
+}
+
+function itemValue(k: number, i: number): string {
+  return `g${k}.${i}`;
+}
+
+/** What `future.result()` throws (undefined if it returns). */
+function errorOf(future: Future<unknown>): unknown {
+  try {
+    future.result();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/** Real statuses, as the model names them. */
+function modelStatus(status: string): string {
+  return status === 'waiting' || status === 'ready' ? 'unstarted' : status;
+}
+
+/**
+ * One fuzzed run: a real scheduler whose queues run on fake executors, beside the model. Every
+ * command acts on both; `settle()` lets the real scheduler react, replays its starts into the
+ * model (which checks each was allowed and the rule's choice) and checks every invariant.
+ */
+export class FuzzRun {
+  readonly model: Model;
+  readonly sch: Scheduler;
+  readonly queues: Queue[];
+  readonly futures: Future<unknown>[] = [];
+  readonly log: FakeRun[] = [];
+  readonly plans: RunPlan[] = [];
+  readonly submissions: Submission[] = [];
+  readonly controllers: (AbortController | undefined)[] = [];
+  readonly waits: Tracked[] = [];
+  readonly stops: Tracked[] = [];
+  /** `task:end` events per real task id. */
+  readonly ends = new Map<number, number>();
+  /** Runs replayed into the model so far (an index into `log`). */
+  #replayed = 0;
+  /** The attempt the test settles next for each task (by its fake run). */
+  readonly #open = new Map<number, FakeRun>();
+  /** Tasks whose outcome was checked once settled. */
+  readonly #checked = new Set<number>();
+
+  constructor(readonly scenario: Scenario) {
+    this.model = new Model(scenario.queues, scenario.failFast);
+    this.sch = new Scheduler({ failFast: scenario.failFast });
+    this.queues = scenario.queues.map(
+      (spec, q) =>
+        new Queue(this.sch, {
+          concurrency: spec.concurrency,
+          name: `q${q}`,
+          executor: new FakeExecutor(q, this.log, (k) => this.plans[k] ?? { kind: 'async' }),
+          resources: Object.fromEntries(
+            RESOURCES.map((name, r) => [name, spec.totals[r] ?? 0]).filter(([, t]) => t !== 0),
+          ),
+        }),
+    );
+    this.sch.on('task:end', (event) => {
+      this.ends.set(event.id, (this.ends.get(event.id) ?? 0) + 1);
+    });
+  }
+
+  #future(dep: Dep): Future<unknown> {
+    if ('task' in dep) return this.futures[dep.task] as Future<unknown>;
+    return (this.futures[dep.gen] as FutureStream<unknown>).at(dep.index);
+  }
+
+  #arg(arg: ArgSpec): unknown {
+    if (arg.at === 'plain') return arg.value;
+    const future = this.#future(arg.dep);
+    if (arg.at === 'array') return [future, 1];
+    if (arg.at === 'object') return { x: future };
+    return future;
+  }
+
+  /** The value a dependency stands for once done. */
+  #depValue(dep: Dep): unknown {
+    if (!('task' in dep)) return itemValue(dep.gen, dep.index);
+    const task = this.model.task(dep.task);
+    if (!task.generator) return taskValue(dep.task);
+    return Array.from({ length: task.yielded }, (_, i) => itemValue(dep.task, i));
+  }
+
+  #expectedArgs(k: number): unknown[] {
+    const sub = this.submissions[k] as Submission;
+    return sub.args.map((arg) => {
+      if (arg.at === 'plain') return arg.value;
+      const value = this.#depValue(arg.dep);
+      if (arg.at === 'array') return [value, 1];
+      if (arg.at === 'object') return { x: value };
+      return value;
+    });
+  }
+
+  /** Submits to both; a submission the scheduler must refuse is checked to queue nothing. */
+  submit(sub: Submission): void {
+    const k = this.futures.length;
+    const spec = this.scenario.queues[sub.queue] as QueueSpec;
+    const resources: Record<string, number> = {};
+    RESOURCES.forEach((name, r) => {
+      if ((spec.totals[r] ?? 0) > 0) resources[name] = sub.demand[r] ?? 0;
+    });
+    if (sub.refusal === 'missing-resource') resources.missing = 1;
+    if (sub.refusal === 'too-much') resources.a = (spec.totals[0] ?? 0) + 1;
+    const controller = sub.signal ? new AbortController() : undefined;
+    const options: TaskOptions = {
+      name: `t${k}`,
+      resources,
+      hold: sub.hold,
+      retries: sub.retries,
+      ...(sub.release.length > 0
+        ? { release: sub.release.map((h) => this.futures[h] as Future<unknown>) }
+        : {}),
+      ...(sub.after.length > 0 ? { after: sub.after.map((d) => this.#future(d)) } : {}),
+      ...(controller === undefined ? {} : { signal: controller.signal }),
+    };
+    const fn = sub.generator ? async function* () {} : () => undefined;
+    const args = sub.args.map((arg) => this.#arg(arg));
+    const submitter = (this.queues[sub.queue] as Queue).options(options);
+    // The arguments are built at run time, so their types cannot be checked here.
+    const submitAny = submitter.submit as unknown as (
+      f: unknown,
+      ...a: unknown[]
+    ) => Future<unknown>;
+    if (sub.refusal !== undefined) {
+      const before = JSON.stringify(this.sch.stats());
+      const expected =
+        sub.refusal === 'too-much'
+          ? RangeError
+          : sub.refusal === 'release-not-held'
+            ? TypeError
+            : Error;
+      assert.throws(
+        () => submitAny(fn, ...args),
+        (e) => e instanceof expected,
+      );
+      assert.equal(JSON.stringify(this.sch.stats()), before, 'a refused submission queues nothing');
+      return;
+    }
+    this.plans[k] = sub.plan;
+    this.submissions[k] = sub;
+    this.controllers[k] = controller;
+    this.futures.push(submitAny(fn, ...args));
+    const deps: Dep[] = [];
+    for (const arg of sub.args) if (arg.at !== 'plain') deps.push(arg.dep);
+    for (const held of sub.release) deps.push({ task: held });
+    deps.push(...sub.after);
+    this.model.submit({
+      queue: sub.queue,
+      generator: sub.generator,
+      deps,
+      demand: sub.demand,
+      hold: sub.hold,
+      releases: sub.release,
+      retries: sub.retries,
+    });
+  }
+
+  /** The attempts the test can settle now, oldest first. */
+  openRuns(): FakeRun[] {
+    return [...this.#open.values()];
+  }
+
+  /** Ends a running attempt: a value (or the generator's end), or a rejection. */
+  complete(run: FakeRun, how: 'value' | 'error' | 'non-error'): void {
+    this.#open.delete(run.task);
+    run.ended = true;
+    const k = run.task;
+    if (how === 'value') {
+      this.model.succeed(k);
+      run.gate?.resolve(taskValue(k));
+      return;
+    }
+    const thrown =
+      how === 'error' ? new Error(`t${k} attempt ${run.info.attempt} fails`) : nonError(k);
+    this.model.fail(k, thrown);
+    run.gate?.reject(thrown);
+  }
+
+  /** A running generator yields its next item. */
+  yieldItem(run: FakeRun): void {
+    const k = run.task;
+    const index = this.model.task(k).yielded;
+    this.model.yieldItem(k);
+    const accepted = run.sink?.(itemValue(k, index));
+    assert.equal(accepted, true, `t${k}: the sink takes item ${index}`);
+  }
+
+  abort(k: number): void {
+    this.model.abort(k);
+    this.controllers[k]?.abort(new Error(`t${k} aborted by the test`));
+  }
+
+  start(): void {
+    this.model.start();
+    this.sch.start();
+  }
+
+  stop(): void {
+    this.model.stop();
+    this.stops.push(track(this.sch.stop()));
+  }
+
+  wait(): void {
+    this.waits.push(track(this.sch.wait()));
+  }
+
+  /**
+   * Lets the real scheduler react (microtasks and a few event-loop turns), replays its starts
+   * into the model, and checks every invariant.
+   */
+  async settle(): Promise<void> {
+    for (let turn = 0; turn < 50; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#replay();
+      if (this.model.firstStartable() === undefined) break;
+    }
+    this.check();
+  }
+
+  /** Replays the starts (and outcomes of sync runs) logged since the last replay. */
+  #replay(): void {
+    while (this.#replayed < this.log.length) {
+      const run = this.log[this.#replayed++] as FakeRun;
+      const k = run.task;
+      const task = this.model.task(k);
+      assert.equal(run.info.attempt, task.attempt, `t${k}: attempt number`);
+      assert.deepEqual(run.args, this.#expectedArgs(k), `t${k}: resolved arguments`);
+      const wrong = this.model.observeStart(k);
+      assert.equal(wrong, undefined, wrong);
+      const outcome = run.syncOutcome;
+      if (outcome === undefined) this.#open.set(k, run);
+      else if (outcome.ok) this.model.succeed(k);
+      else this.model.fail(k, outcome.value);
+    }
+  }
+
+  /** Every invariant of the state after a step. */
+  check(): void {
+    const waiting = this.model.firstStartable();
+    assert.equal(waiting, undefined, `t${waiting?.id} is startable but was not started`);
+    assert.equal(this.#open.size, this.model.running().length, 'running tasks');
+    this.futures.forEach((future, k) => {
+      const task = this.model.task(k);
+      assert.equal(modelStatus(future.status), task.status, `t${k} (id ${future.id}): status`);
+      const ends = this.ends.get(future.id) ?? 0;
+      const settled =
+        task.status === 'done' || task.status === 'failed' || task.status === 'cancelled';
+      assert.equal(ends, settled ? 1 : 0, `t${k}: task:end events`);
+      if (settled && !this.#checked.has(k)) {
+        this.#checked.add(k);
+        this.#checkOutcome(k, task, future);
+      }
+    });
+    this.#checkCounts();
+    if (this.model.running().length === 0) {
+      for (const stop of this.stops) assert.equal(stop.state, 'resolved', 'stop() resolved');
+    }
+  }
+
+  #checkOutcome(k: number, task: ModelTask, future: Future<unknown>): void {
+    if (task.status === 'done') {
+      const expected = task.generator
+        ? Array.from({ length: task.yielded }, (_, i) => itemValue(k, i))
+        : taskValue(k);
+      assert.deepEqual(future.result(), expected, `t${k}: value`);
+      return;
+    }
+    const error = errorOf(future);
+    const ending = task.ending;
+    const what = `t${k} (id ${future.id}) ${task.status}: ${String(error)}`;
+    if (ending?.kind === 'own') {
+      if (ending.thrown instanceof Error) assert.equal(error, ending.thrown, what);
+      else {
+        assert.ok(error instanceof NonErrorThrown, what);
+        assert.equal(error.value, ending.thrown, what);
+        assert.equal(error.task.id, future.id, what);
+      }
+    } else if (ending?.kind === 'aborted') {
+      assert.ok(error instanceof CancelledError, what);
+      assert.equal(error.task.id, future.id, what);
+    } else if (ending?.kind === 'dependency') {
+      assert.ok(error instanceof DependencyError, what);
+      assert.equal(error.task.id, future.id, what);
+      const root = this.futures[ending.root] as Future<unknown>;
+      assert.equal(error.failedTask.id, root.id, `${what}: root`);
+      if (ending.pastEnd !== undefined) assert.ok(error.cause instanceof IndexError, what);
+      else assert.equal(error.cause, errorOf(root), `${what}: cause`);
+    } else assert.fail(`${what}: the model has no ending`);
+  }
+
+  #checkCounts(): void {
+    const stats = this.sch.stats();
+    this.scenario.queues.forEach((_, q) => {
+      const counts = stats.queues[`q${q}`];
+      const mine = this.model.tasks.filter((t) => t.queue === q);
+      const count = (status: string) => mine.filter((t) => t.status === status).length;
+      assert.deepEqual(
+        counts && {
+          unstarted: counts.waiting + counts.ready,
+          running: counts.running,
+          done: counts.done,
+          failed: counts.failed,
+          cancelled: counts.cancelled,
+        },
+        {
+          unstarted: count('unstarted'),
+          running: count('running'),
+          done: count('done'),
+          failed: count('failed'),
+          cancelled: count('cancelled'),
+        },
+        `q${q}: stats`,
+      );
+    });
+  }
+
+  /**
+   * Ends the run: starts (again, after a stop or a failFast halt) and completes every running
+   * task with a value until nothing runs; then `wait()` must settle: resolved or failing with
+   * exactly the failed tasks' errors, or rejected with DeadlockError when tasks remain (held
+   * slots never released).
+   */
+  async drain(): Promise<void> {
+    for (let round = 0; round < 1000; round++) {
+      if (!this.model.started || this.model.halted) {
+        this.start();
+        await this.settle();
+        continue;
+      }
+      const run = this.openRuns()[0];
+      if (run === undefined) break;
+      this.complete(run, 'value');
+      await this.settle();
+    }
+    const final = track(this.sch.wait());
+    this.waits.push(final);
+    await this.settle();
+    for (const [i, w] of this.waits.entries())
+      assert.notEqual(w.state, 'pending', `wait() ${i} settled`);
+    const unsettled = this.model.unsettled();
+    // Callers waiting together share one TaskFailedError; each failure is in exactly one.
+    const rejections = new Set<TaskFailedError>();
+    for (const w of this.waits) {
+      if (w.error instanceof TaskFailedError) rejections.add(w.error);
+      else if (w.state === 'rejected') assert.ok(w.error instanceof DeadlockError, String(w.error));
+    }
+    const reported = [...rejections].flatMap((e) => e.errors);
+    assert.equal(new Set(reported).size, reported.length, 'each failure reported once');
+    const failures = this.model.failures.map((k) => errorOf(this.futures[k] as Future<unknown>));
+    for (const error of reported)
+      assert.ok(failures.includes(error), 'a reported error is a failure');
+    if (unsettled.length === 0) {
+      assert.equal(reported.length, failures.length, 'every failure reported');
+      assert.ok(!(final.error instanceof DeadlockError), 'no deadlock once all settled');
+    } else {
+      assert.ok(final.error instanceof DeadlockError, `deadlock: ${String(final.error)}`);
+      const ids = new Set(unsettled.map((t) => (this.futures[t.id] as Future<unknown>).id));
+      for (const stuck of final.error.tasks) assert.ok(ids.has(stuck.id), `stuck ${stuck.id}`);
+      assert.ok(final.error.tasks.length > 0);
+    }
+  }
+}
+
+/** A thrown value that is not an Error, varied by task. */
+function nonError(k: number): unknown {
+  const kinds = [`t${k} string`, undefined, { code: k }, k, null];
+  return kinds[k % kinds.length];
+}

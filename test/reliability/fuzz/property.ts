@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { commandArbitraries, scenarioArbitrary } from './commands.js';
+import { FuzzRun } from './harness.js';
+
+/**
+ * The fuzzing property: a random scenario (queues, concurrency, resources, failFast) and a
+ * random sequence of commands, run against the real scheduler and the model with every
+ * invariant checked after every step, then drained. No promise rejection may go unhandled.
+ */
+export function fuzzProperty(maxCommands: number) {
+  return fc.asyncProperty(
+    scenarioArbitrary,
+    fc.commands(commandArbitraries, { maxCommands, size: 'max' }),
+    async (scenario, commands) => {
+      const unhandled: unknown[] = [];
+      const onRejection = (reason: unknown): void => {
+        unhandled.push(reason);
+      };
+      process.on('unhandledRejection', onRejection);
+      try {
+        const run = new FuzzRun(scenario);
+        await fc.asyncModelRun(() => ({ model: run, real: run }), commands);
+        await run.drain();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        assert.deepEqual(unhandled, [], 'no unhandled rejection');
+      } finally {
+        process.off('unhandledRejection', onRejection);
+      }
+    },
+  );
+}
