@@ -235,18 +235,9 @@ export class Engine implements EngineContext {
     // A task that may run again keeps its resolved arguments until it settles.
     node.args = settings !== undefined && settings.retries > 0 ? args : undefined;
     node.deps = undefined;
-    if (this.events.has('task:start')) {
-      this.events.emit('task:start', {
-        id: node.id,
-        name: node.name,
-        queue: queue.name,
-        time: performance.now(),
-        attempt: node.attempt,
-      });
-    }
-    this.recorder?.started(node);
     const info = new RunningTaskInfo(node.id, node.name, node.attempt);
     if (settings === undefined && node.stream === undefined) {
+      this.#announce(node);
       this.#runPlain(node, fn, args, info);
       return;
     }
@@ -281,6 +272,8 @@ export class Engine implements EngineContext {
       if (ok) this.#outcomes.finish(node, outcome);
       else this.#outcomes.attemptFailed(node, asError(node, outcome));
     };
+    // Announced once the abort hook is in place: a `task:start` listener may abort the task.
+    this.#announce(node);
     const sink = node.stream === undefined ? undefined : this.#outcomes.sinkFor(node, node.stream);
     let result: unknown;
     try {
@@ -303,6 +296,20 @@ export class Engine implements EngineContext {
     } else {
       ended(true, result);
     }
+  }
+
+  /** Tells the `task:start` listeners and the recorder that a task starts. */
+  #announce(node: TaskNode): void {
+    if (this.events.has('task:start')) {
+      this.events.emit('task:start', {
+        id: node.id,
+        name: node.name,
+        queue: node.queue.name,
+        time: performance.now(),
+        attempt: node.attempt,
+      });
+    }
+    this.recorder?.started(node);
   }
 
   /**

@@ -12,6 +12,25 @@ import { deferred, ticks } from '../helpers/deferred.js';
 import { Gates } from '../helpers/gates.js';
 
 describe('signal: the user aborts a task', () => {
+  test('aborted by a task:start listener: the function sees its signal aborted; the task is cancelled', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 1 });
+    const controller = new AbortController();
+    const reason = new Error('stop it now');
+    sch.on('task:start', () => controller.abort(reason));
+    let seen: unknown;
+    const victim = Q.options({ name: 'victim', signal: controller.signal }).submit(async () => {
+      const signal = currentTask()?.signal;
+      seen = signal?.aborted ? signal.reason : 'not aborted';
+      signal?.throwIfAborted();
+      return 1;
+    });
+    sch.start();
+    await sch.wait();
+    assert.equal(seen, reason, 'the abort reached the running function');
+    assert.equal(victim.status, 'cancelled');
+  });
+
   test('aborted before it starts: CancelledError; dependents get DependencyError; wait() resolves', async () => {
     const sch = new Scheduler();
     const Q = new Queue(sch, { concurrency: 1, name: 'q' });
