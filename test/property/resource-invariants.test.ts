@@ -288,7 +288,10 @@ class ResourceRun {
         tasks.push(queue.options({ resources }).submit(() => gate.promise));
       }
     });
-    await settle(() => false);
+    // A dispatch pass that outran its time slice goes on in a later turn (under load, or a
+    // slow clock): give it turns while a task is not running yet, so that only a slot or a
+    // resource really lost (never started in 100 turns) fails the check.
+    await settle(() => tasks.some((t) => t.status !== 'running'));
     const statuses = tasks.map((t) => t.status);
     for (const gate of gates) gate.resolve();
     await this.sch.wait();
@@ -300,12 +303,12 @@ class ResourceRun {
 }
 
 describe('resources and hold/release on random graphs', () => {
-  // Known bug, under investigation: about once in 600 runs, under CPU load, a queue's slots are
-  // not all given back at the end (seed -1212470476, path 187 failed once in `npm test` and
-  // did not fail again on replay: timing-dependent). Marked todo so it is reported, not hidden.
-  it('usage stays within totals and slots (held ones included); every task ends', {
-    todo: 'rare lost slot with hold/release under load (see comment)',
-  }, async () => {
+  // Once failed under CPU load (seed -1212470476, path 187: "all slots and resources came
+  // back" was false), not on replay. The slots were not lost: checkAllGivenBack looked after a
+  // single event-loop turn, and a dispatch pass that outran its 8 ms time slice starts the
+  // rest in the next turn. A clock that runs fast reproduces it every time (see
+  // test/reliability/slow-clock.test.ts); the check now waits for the pass to finish.
+  it('usage stays within totals and slots (held ones included); every task ends', async () => {
     await fc.assert(
       fc.asyncProperty(
         scenarioArbitrary,
