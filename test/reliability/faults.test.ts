@@ -2,16 +2,32 @@
  * Fault injection: tasks that misbehave in the ways real code does. Each test ends with every
  * unaffected task done and the affected ones failed with a clear error (class and message).
  *
- * Already covered elsewhere, not repeated here: a string, an object or a number thrown or
- * rejected (test/scheduler/failure.test.ts), a generator throwing a non-Error
- * (test/scheduler/generator-failures.test.ts), a worker that exits or is killed by SIGKILL in
- * the conformance suite (test/executors/conformance-faults.ts, which runs the threads and
- * processes executors). The tests here add what those leave out.
+ * Covered elsewhere and not repeated here: a string, an object or a number thrown or rejected
+ * (test/scheduler/failure.test.ts); a generator that throws mid-stream, keeping its yielded
+ * items and failing the rest, with a non-Error too (test/scheduler/generator-failures.test.ts,
+ * and on every executor in test/executors/conformance-values.ts); a worker that exits, or kills
+ * itself with SIGKILL, failing only its task (test/executors/conformance-faults.ts, on threads
+ * and processes). The fuzzer (fuzz/) throws, rejects and ends generators mid-stream at random.
+ * Here: values with no string form, a second-long block of the event loop, and workers that
+ * die while other tasks run, with the effect on their dependents.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { NonErrorThrown, Queue, Scheduler } from '../../src/index.js';
+import {
+  DependencyError,
+  NonErrorThrown,
+  processes,
+  Queue,
+  Scheduler,
+  task,
+  threads,
+  WorkerCrashedError,
+} from '../../src/index.js';
 import { failureOf } from '../helpers/failure.js';
+import type * as F from './fixtures/fault-tasks.js';
 
 /** Records unhandled rejections and warnings during each test; both must stay empty. */
 function guardProcess(): { unhandled: unknown[] } {
@@ -111,6 +127,151 @@ describe('values that are not Errors, thrown or rejected', () => {
       );
     } finally {
       process.off('warning', onWarning);
+    }
+  });
+});
+
+describe('a task that blocks the event loop for a second', () => {
+  guardProcess();
+
+  test('the others complete, timers and timeouts come late but right, nothing is lost', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 4, name: 'main' });
+    const io = new Queue(sch, { concurrency: 8, name: 'io' });
+    const began = performance.now();
+    const blocker = Q.options({ name: 'blocker', timeout: 100 }).submit(() => {
+      const until = performance.now() + 1000;
+      while (performance.now() < until); // holds the event loop for a second
+      return 'blocked';
+    });
+    // Async tasks whose timers fall due while the loop is blocked.
+    const sleepers = Array.from({ length: 20 }, (_, i) =>
+      io
+        .options({ name: `sleeper-${i}`, timeout: 5000 })
+        .submit(
+          (ms: number) => new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms)),
+          10 + i,
+        ),
+    );
+    // A timeout shorter than the block: the task ends (its own timer is due first) before
+    // the timeout's timer can run, so it is done, not timed out.
+    const shortTimeout = io
+      .options({ name: 'short-timeout', timeout: 200 })
+      .submit(() => new Promise<string>((resolve) => setTimeout(() => resolve('in time'), 50)));
+    const after = Q.submit((b: string, s: number[]) => `${b}:${s.length}`, blocker, sleepers);
+    const many = Array.from({ length: 1000 }, (_, i) => Q.submit((x: number) => x + 1, i));
+    sch.start();
+    await sch.wait();
+    assert.ok(performance.now() - began >= 1000, 'the loop was blocked');
+    assert.equal(blocker.result(), 'blocked', 'a sync task cannot be timed out while it blocks');
+    assert.deepEqual(
+      sleepers.map((s) => s.result()),
+      sleepers.map((_, i) => 10 + i),
+    );
+    assert.equal(shortTimeout.result(), 'in time');
+    assert.equal(after.result(), 'blocked:20');
+    assert.deepEqual(
+      many.map((f) => f.result()),
+      many.map((_, i) => i + 1),
+    );
+    const total = sch.stats().total;
+    assert.deepEqual(total, {
+      waiting: 0,
+      ready: 0,
+      running: 0,
+      done: 1023,
+      failed: 0,
+      cancelled: 0,
+    });
+  });
+});
+
+const FAULTS = new URL('./fixtures/fault-tasks.ts', import.meta.url);
+const reportPidAndHang = task<typeof F.reportPidAndHang>(FAULTS, 'reportPidAndHang');
+const exitLater = task<typeof F.exitLater>(FAULTS, 'exitLater');
+const doubleLater = task<typeof F.doubleLater>(FAULTS, 'doubleLater');
+
+describe('workers that die mid-run', () => {
+  guardProcess();
+
+  test('threads: a task calls process.exit while others run; only it and its dependents fail', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 3, executor: threads(), name: 'threads' });
+    const main = new Queue(sch, { concurrency: 1, name: 'main' });
+    try {
+      const exits = Q.options({ name: 'exits' }).submit(exitLater, 7, 50);
+      const onExit = main.options({ name: 'on-exit' }).submit((x: never) => x, exits);
+      const further = main.submit((x: unknown) => x, onExit);
+      const fine = Array.from({ length: 6 }, (_, i) => Q.submit(doubleLater, i, 20 + 10 * i));
+      const sum = main.submit((xs: number[]) => xs.reduce((a, b) => a + b, 0), fine);
+      sch.start();
+      const failure = await failureOf(sch);
+      assert.equal(failure.errors.length, 1, 'only the task that exited failed');
+      const error = failure.errors[0];
+      assert.ok(error instanceof WorkerCrashedError, String(error));
+      assert.equal(error.exitCode, 7);
+      assert.equal(error.task.id, exits.id);
+      assert.match(error.message, new RegExp(`task ${exits.id} \\(exits\\)`));
+      assert.match(error.message, /exit code 7/);
+      assert.match(error.message, /Give the task retries/);
+      for (const dependent of [onExit, further]) {
+        assert.equal(dependent.status, 'cancelled');
+        assert.throws(
+          () => dependent.result(),
+          (e) => e instanceof DependencyError && e.cause === error && e.failedTask.id === exits.id,
+        );
+      }
+      assert.deepEqual(
+        fine.map((f) => f.result()),
+        [0, 2, 4, 6, 8, 10],
+      );
+      assert.equal(sum.result(), 30);
+      assert.equal(await Q.submit(doubleLater, 21, 0), 42, 'the pool goes on');
+      await sch.wait();
+    } finally {
+      await sch.close();
+    }
+  });
+
+  test('processes: a child killed with SIGKILL from outside fails its task; the rest run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smqsched-kill-'));
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 3, executor: processes(), name: 'procs' });
+    const main = new Queue(sch, { concurrency: 1, name: 'main' });
+    try {
+      const pidFile = join(dir, 'pid');
+      const victim = Q.options({ name: 'victim' }).submit(reportPidAndHang, pidFile);
+      const onVictim = main.submit((x: never) => x, victim);
+      const fine = Array.from({ length: 6 }, (_, i) => Q.submit(doubleLater, i, 30));
+      sch.start();
+      let pid: number | undefined;
+      for (let i = 0; i < 500 && pid === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (existsSync(pidFile)) pid = Number(readFileSync(pidFile, 'utf8'));
+      }
+      assert.ok(pid !== undefined && pid !== process.pid, 'the victim reported its pid');
+      process.kill(pid, 'SIGKILL');
+      const failure = await failureOf(sch);
+      assert.equal(failure.errors.length, 1);
+      const error = failure.errors[0];
+      assert.ok(error instanceof WorkerCrashedError, String(error));
+      assert.equal(error.signal, 'SIGKILL');
+      assert.equal(error.task.id, victim.id);
+      assert.match(error.message, new RegExp(`task ${victim.id} \\(victim\\).*signal SIGKILL`));
+      assert.equal(onVictim.status, 'cancelled');
+      assert.throws(
+        () => onVictim.result(),
+        (e) => e instanceof DependencyError && e.cause === error,
+      );
+      assert.deepEqual(
+        fine.map((f) => f.result()),
+        [0, 2, 4, 6, 8, 10],
+      );
+      assert.equal(await Q.submit(doubleLater, 5, 0), 10, 'the pool replaced the child');
+      await sch.wait();
+    } finally {
+      await sch.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
