@@ -1,4 +1,4 @@
-import { Queue, Scheduler } from '../../src/index.js';
+import { type Future, Queue, Scheduler } from '../../src/index.js';
 
 /** What a soak run measured. */
 export interface SoakFigures {
@@ -55,10 +55,10 @@ export async function soak(
   sch.start();
   let heapAtCheckpoint = 0;
   let handlesAtCheckpoint: string[] = [];
-  let previousLast: PromiseLike<unknown> | undefined;
+  let previousLast: Future<number> | undefined;
   for (let submitted = 0; submitted < total; ) {
-    let last: PromiseLike<unknown> | undefined;
-    let before: PromiseLike<number> | undefined;
+    let last: Future<number> | undefined;
+    let before: Future<number> | undefined;
     for (let i = 0; i < batch && submitted < total; i++, submitted++) {
       const kind = submitted % 100;
       if (kind === 0 && submitted + 3 <= total) {
