@@ -85,23 +85,23 @@ export async function runWorker(argv: readonly string[]): Promise<number> {
   }
   process.stdout.write(`${worker.describe()}\n`);
   let signals = 0;
-  const closed = new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++;
-      const force = signals > 1;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) {
+      // BullMQ gives the running jobs to other workers once their locks run out.
       process.stdout.write(
-        force
-          ? `smqsched worker: ${signal} again: leaving the running jobs to other workers\n`
-          : `smqsched worker: ${signal}: finishing the running jobs, then exiting\n`,
+        `smqsched worker: ${signal} again: exiting now, leaving the running jobs to other workers\n`,
       );
-      worker.close(force).then(resolve, resolve);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  await closed;
-  process.removeAllListeners('SIGTERM');
-  process.removeAllListeners('SIGINT');
+      process.exit(1);
+    }
+    process.stdout.write(`smqsched worker: ${signal}: finishing the running jobs, then exiting\n`);
+    void worker.close();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await worker.closed;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  if (signals === 0) return 1; // Redis refused the worker; it said why
   process.stdout.write('smqsched worker: closed\n');
   return 0;
 }

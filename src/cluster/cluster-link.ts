@@ -42,6 +42,8 @@ export class ClusterLink {
   readonly #timer: NodeJS.Timeout;
   #batch: ClusterTask[] = [];
   #readyOnce = false;
+  /** Why Redis refused this scheduler (a wrong password): every task fails with it. */
+  #refused: Error | undefined;
   #closing = false;
   #checking = false;
 
@@ -52,8 +54,9 @@ export class ClusterLink {
     this.#id = id;
     this.#replyKey = replyKey(options.queueName, id);
     this.#channel = controlChannel(options.queueName);
-    this.#commands = connectRedis(options.connection, `smqsched-scheduler-${id}`);
-    this.#reader = connectRedis(options.connection, `smqsched-replies-${id}`);
+    const onRefused = (error: Error): void => this.#onRefused(error);
+    this.#commands = connectRedis(options.connection, `smqsched-scheduler-${id}`, onRefused);
+    this.#reader = connectRedis(options.connection, `smqsched-replies-${id}`, onRefused);
     this.#queue = new Queue(options.queueName, { connection: this.#commands });
     this.#queue.on('error', () => {
       // connection errors: ioredis reconnects, and the jobs in flight are added again then
@@ -76,6 +79,10 @@ export class ClusterLink {
 
   /** Adds the task's job to the queue, with the others that run in this turn. */
   add(task: ClusterTask): void {
+    if (this.#refused !== undefined) {
+      task.reject(this.#refusal(task));
+      return;
+    }
     this.#batch.push(task);
     if (this.#batch.length === 1) queueMicrotask(() => this.#flush());
   }
@@ -122,6 +129,20 @@ export class ClusterLink {
     });
   }
 
+  #onRefused(error: Error): void {
+    if (this.#refused !== undefined) return;
+    this.#refused = error;
+    this.#reader.disconnect();
+    this.#commands.disconnect();
+    for (const task of [...this.#owner.tasks()]) task.reject(this.#refusal(task));
+  }
+
+  #refusal(task: ClusterTask): Error {
+    const { id, name } = task.info;
+    const reason = this.#refused as Error;
+    return new Error(`Task ${id} (${name}) cannot run: ${reason.message}`, { cause: reason });
+  }
+
   /** A (re)connection: after the first, every job in flight is added again. */
   #onReady(): void {
     if (!this.#readyOnce) {
@@ -142,7 +163,7 @@ export class ClusterLink {
         const rest = await this.#reader.lpopBuffer(this.#replyKey, REPLY_BATCH);
         replies = rest === null ? [first[1]] : [first[1], ...rest];
       } catch {
-        if (this.#closing) return;
+        if (this.#closing || this.#refused !== undefined) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }

@@ -75,14 +75,32 @@ export class ClusterWorker {
   readonly #early = new Map<string, unknown>();
   readonly #stopped = new Set<string>();
   #nextKey = 1;
+  #started = false;
   #closing: Promise<void> | undefined;
+  /** Rejects if Redis refuses this worker (a wrong password). */
+  readonly #refused: Promise<never>;
+  #refuse: (error: Error) => void = () => {};
+  readonly #closed: Promise<void>;
+  #markClosed: () => void = () => {};
 
   private constructor(options: ClusterWorkerOptions, catalog: TaskCatalog) {
     this.#options = options;
     this.#catalog = catalog;
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.#commands = connectRedis(options.connection, 'smqsched-worker');
-    this.#control = connectRedis(options.connection, 'smqsched-worker-control');
+    this.#closed = new Promise<void>((resolve) => {
+      this.#markClosed = resolve;
+    });
+    this.#refused = new Promise<never>((_, reject) => {
+      this.#refuse = reject;
+    });
+    this.#refused.catch((error: Error) => {
+      if (!this.#started) return; // start() throws it
+      this.#log(`smqsched worker: ${error.message}`);
+      void this.close(true);
+    });
+    const onRefused = (error: Error): void => this.#refuse(error);
+    this.#commands = connectRedis(options.connection, 'smqsched-worker', onRefused);
+    this.#control = connectRedis(options.connection, 'smqsched-worker-control', onRefused);
     this.#control.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
       this.#onControl(message),
     );
@@ -107,15 +125,28 @@ export class ClusterWorker {
   }
 
   /**
-   * Imports the task modules, connects, and starts serving the queue.
+   * Imports the task modules, connects, and starts serving the queue. While Redis cannot be
+   * reached it waits (and retries); a refusal is final.
    *
-   * @throws if a module cannot be imported or exports no function.
+   * @throws if a module cannot be imported or exports no function, or if Redis refuses the
+   *   connection (a wrong password).
    */
   static async start(options: ClusterWorkerOptions): Promise<ClusterWorker> {
     const catalog = await TaskCatalog.load(options.tasks);
     const worker = new ClusterWorker(options, catalog);
-    await worker.#worker.waitUntilReady();
+    try {
+      await Promise.race([worker.#worker.waitUntilReady(), worker.#refused]);
+    } catch (error) {
+      await worker.close(true);
+      throw error;
+    }
+    worker.#started = true;
     return worker;
+  }
+
+  /** Resolves once the worker is closed: by `close()`, or because Redis refused it. */
+  get closed(): Promise<void> {
+    return this.#closed;
   }
 
   /** One line saying what this worker serves. */
@@ -127,16 +158,17 @@ export class ClusterWorker {
   /**
    * Stops taking jobs and closes every connection. Without `force` the jobs running here
    * finish first (their replies go out); with it, they are left to BullMQ, which gives them to
-   * another worker once their lock runs out.
+   * another worker once their lock runs out. A second call returns the first one's promise.
    */
   close(force = false): Promise<void> {
-    if (this.#closing !== undefined && !force) return this.#closing;
+    if (this.#closing !== undefined) return this.#closing;
     this.#closing = (async () => {
       await this.#worker.close(force);
       await this.#control.quit().catch(() => {});
       this.#control.disconnect();
       await this.#commands.quit().catch(() => {});
       this.#commands.disconnect();
+      this.#markClosed();
     })();
     return this.#closing;
   }

@@ -27,20 +27,32 @@ export function redactUrl(url: string): string {
   return parsed.href;
 }
 
+/** True for an error that retrying cannot mend: a wrong password, or a user without rights. */
+function isRefusal(error: Error): boolean {
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(error.message);
+}
+
 /**
  * A Redis connection for BullMQ or smqsched's own replies: commands wait through a lost
  * connection (`maxRetriesPerRequest: null`, as BullMQ requires) and ioredis reconnects on its
- * own; errors are kept for messages rather than printed. A `rediss:` URL connects with TLS
- * (the server's certificate is checked against the system's CAs; `NODE_EXTRA_CA_CERTS` adds
- * a private CA).
+ * own; passing errors are not printed. A `rediss:` URL connects with TLS (the server's
+ * certificate is checked against the system's CAs; `NODE_EXTRA_CA_CERTS` adds a private CA).
+ * A refusal (a wrong password) ends the connection and is told to `onRefused` once, with an
+ * error that says what to check.
  */
-export function connectRedis(url: string, name: string): Redis {
-  const client = new Redis(url, {
-    maxRetriesPerRequest: null,
-    connectionName: name,
-  });
-  client.on('error', () => {
-    // ioredis reconnects by itself; a listener keeps it from printing every failed attempt.
+export function connectRedis(url: string, name: string, onRefused: (error: Error) => void): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: null, connectionName: name });
+  let refused = false;
+  client.on('error', (error: Error) => {
+    if (refused || !isRefusal(error)) return; // ioredis reconnects by itself
+    refused = true;
+    client.disconnect();
+    onRefused(
+      new Error(
+        `Redis at ${redactUrl(url)} refused the connection: ${error.message} Check the password in the URL (redis://:PASSWORD@host:port, or redis://USER:PASSWORD@... for an ACL user) and the user's rights.`,
+        { cause: error },
+      ),
+    );
   });
   return client;
 }

@@ -64,9 +64,15 @@ async function launch(port: number, extra: readonly string[]): Promise<ChildProc
   return child;
 }
 
-/** Starts a redis-server on a free loopback port. */
-export async function startRedis(extra: readonly string[] = []): Promise<TestRedis> {
+/**
+ * Starts a redis-server on a free loopback port, with more options if given (a function of the
+ * port, e.g. to serve TLS on it instead).
+ */
+export async function startRedis(
+  options: readonly string[] | ((port: number) => readonly string[]) = [],
+): Promise<TestRedis> {
   const port = await freePort();
+  const extra = typeof options === 'function' ? options(port) : options;
   let child: ChildProcess | undefined = await launch(port, extra);
   return {
     port,

@@ -19,12 +19,21 @@ export interface TestWorker {
   readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-/** Starts `smqsched worker ARGS` and waits for its start-up line. */
-export async function startWorker(args: readonly string[]): Promise<TestWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', ...args], {
+/** Starts `smqsched worker ARGS` (with more environment variables if given). */
+export function spawnWorker(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
+}
+
+/** Starts `smqsched worker ARGS` and waits for its start-up line. */
+export async function startWorker(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestWorker> {
+  const child = spawnWorker(args, env);
   let output = '';
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   await new Promise<void>((resolve, reject) => {
