@@ -190,6 +190,7 @@ const FAULTS = new URL('./fixtures/fault-tasks.ts', import.meta.url);
 const reportPidAndHang = task<typeof F.reportPidAndHang>(FAULTS, 'reportPidAndHang');
 const exitLater = task<typeof F.exitLater>(FAULTS, 'exitLater');
 const doubleLater = task<typeof F.doubleLater>(FAULTS, 'doubleLater');
+const throwHostile = task<typeof F.throwHostile>(FAULTS, 'throwHostile');
 
 describe('workers that die mid-run', () => {
   guardProcess();
@@ -274,4 +275,37 @@ describe('workers that die mid-run', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a worker task that throws a value with no string form and no clone', () => {
+  guardProcess();
+
+  for (const [kind, make] of [
+    ['threads', threads],
+    ['processes', processes],
+  ] as const) {
+    test(`${kind}: it fails with NonErrorThrown, and its worker lives on`, async () => {
+      const sch = new Scheduler();
+      const Q = new Queue(sch, { concurrency: 1, executor: make(), name: kind });
+      try {
+        const hostile = Q.options({ name: 'hostile' }).submit(throwHostile);
+        const next = Q.submit(doubleLater, 4, 0);
+        sch.start();
+        const failure = await failureOf(sch);
+        assert.equal(failure.errors.length, 1);
+        const error = failure.errors[0];
+        // It used to crash the worker (its toString threw while the error was sent back), so
+        // the task failed with a misleading WorkerCrashedError.
+        assert.ok(error instanceof NonErrorThrown, String(error));
+        assert.equal(error.task.id, hostile.id);
+        assert.match(
+          error.message,
+          /task \d+ \(hostile\) threw a non-Error value: `\[object Object\]`/,
+        );
+        assert.equal(next.result(), 8);
+      } finally {
+        await sch.close();
+      }
+    });
+  }
 });
