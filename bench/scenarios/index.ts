@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { chain } from './chain.js';
+import { clusterScenario } from './cluster.js';
 import { cpu } from './cpu.js';
 import { independent } from './independent.js';
 import { instrument } from './instrument.js';
@@ -18,6 +19,7 @@ export const scenarios: readonly Scenario[] = [
   independent,
   streaming,
   cpu,
+  clusterScenario,
 ];
 
 /** The scenarios whose name starts with one of `prefixes` (all of them for none). */

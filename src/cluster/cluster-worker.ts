@@ -48,8 +48,10 @@ export interface ClusterWorkerOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Aborts of jobs not (yet) running here that a worker remembers. */
+/** Aborts of jobs not (yet) running here, and reply lists, that a worker remembers. */
 const EARLY_KEPT = 256;
+/** How often a reply list's time to live is renewed. */
+const EXPIRE_EVERY_MS = 60_000;
 
 /** A job running here. */
 interface Running {
@@ -74,6 +76,8 @@ export class ClusterWorker {
   readonly #running = new Map<string, Running>();
   readonly #early = new Map<string, unknown>();
   readonly #stopped = new Set<string>();
+  /** When each reply list was last given its time to live (`performance.now()`). */
+  readonly #expiries = new Map<string, number>();
   #nextKey = 1;
   #started = false;
   #closing: Promise<void> | undefined;
@@ -182,7 +186,7 @@ export class ClusterWorker {
     } catch (error) {
       outcome = { ok: false, error: toWire(error) };
     }
-    await this.#end(jobId, data.reply, outcome);
+    this.#end(jobId, data.reply, outcome);
   }
 
   async #run(jobId: string, reply: string, task: ClusterJob): Promise<TaskOutcome> {
@@ -219,7 +223,10 @@ export class ClusterWorker {
     }
   }
 
-  /** Pushes an item (not awaited: the connection keeps the order, and the outcome follows). */
+  /**
+   * Pushes an item. Replies are not awaited: they go out on the connection BullMQ completes
+   * the job on, so Redis has them before the job is done, in order, at no round trip each.
+   */
   #push(reply: string, message: Reply & { kind: 'item' }, task: ClusterJob): void {
     let bytes: Buffer;
     try {
@@ -229,11 +236,11 @@ export class ClusterWorker {
         `Task ${task.id} (${task.name}): its item ${message.index} could not be copied to Redis (${(error as Error).message}). Yield only data that structured cloning copies: no functions, no objects that need their class.`,
       );
     }
-    this.#commands.rpush(reply, bytes).catch(() => {});
+    this.#send(reply, bytes);
   }
 
   /** Pushes the outcome; one whose value cannot be copied becomes the task's error. */
-  async #end(jobId: string, reply: string, outcome: TaskOutcome): Promise<void> {
+  #end(jobId: string, reply: string, outcome: TaskOutcome): void {
     let bytes: Buffer;
     try {
       bytes = encodeMessage({ job: jobId, kind: 'end', outcome });
@@ -247,7 +254,24 @@ export class ClusterWorker {
         outcome: { ok: false, error: toWire(failure) },
       });
     }
-    await this.#commands.multi().rpush(reply, bytes).expire(reply, REPLY_TTL_SECONDS).exec();
+    this.#send(reply, bytes);
+  }
+
+  /**
+   * RPUSH to a reply list; now and then (at most once a minute per list) also an EXPIRE, so
+   * that the list of a scheduler that died goes away.
+   */
+  #send(reply: string, bytes: Buffer): void {
+    const now = performance.now();
+    const expired = now - (this.#expiries.get(reply) ?? Number.NEGATIVE_INFINITY) > EXPIRE_EVERY_MS;
+    this.#commands.rpush(reply, bytes).catch(() => {});
+    if (expired) {
+      this.#expiries.set(reply, now);
+      this.#commands.expire(reply, REPLY_TTL_SECONDS).catch(() => {});
+      if (this.#expiries.size > EARLY_KEPT) {
+        this.#expiries.delete(this.#expiries.keys().next().value as string);
+      }
+    }
   }
 
   #onControl(bytes: Buffer): void {
