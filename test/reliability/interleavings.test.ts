@@ -42,7 +42,7 @@ const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
 type Expected = { status: 'done'; value: number } | { status: 'failed' } | { status: 'cancelled' };
 
 /** Task i's value from its arguments (a generator's item 1 stands for it). */
-function valueOf(i: number, args: readonly number[]): number {
+function taskValue(i: number, args: readonly number[]): number {
   return args.reduce((acc, a) => (acc * 7 + a) % 10_007, i + 1);
 }
 
@@ -56,7 +56,7 @@ function evaluate({ dag, kinds }: Scenario): Expected[] {
     }
     if (args.length < parents.length) out.push({ status: 'cancelled' });
     else if (kinds[i] === 1) out.push({ status: 'failed' });
-    else out.push({ status: 'done', value: valueOf(i, args) });
+    else out.push({ status: 'done', value: taskValue(i, args) });
   });
   return out;
 }
@@ -96,7 +96,7 @@ describe('promise interleavings chosen by fc.scheduler()', () => {
                 enter(args);
                 try {
                   yield await s.schedule(Promise.resolve(0), `t${i} item 0`);
-                  yield await s.schedule(Promise.resolve(valueOf(i, args)), `t${i} item 1`);
+                  yield await s.schedule(Promise.resolve(taskValue(i, args)), `t${i} item 1`);
                 } finally {
                   leave();
                 }
@@ -110,7 +110,7 @@ describe('promise interleavings chosen by fc.scheduler()', () => {
                 async (...args: number[]) => {
                   enter(args);
                   try {
-                    const value = await s.schedule(Promise.resolve(valueOf(i, args)), `t${i}`);
+                    const value = await s.schedule(Promise.resolve(taskValue(i, args)), `t${i}`);
                     if (kind === 1) {
                       const error = new Error(`t${i} fails`);
                       thrown.set(i, error);
