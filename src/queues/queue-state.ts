@@ -1,7 +1,8 @@
 import type { Executor } from '../executors/executor.js';
 import { ReadyHeap } from '../graph/ready-heap.js';
 import { TaskList } from '../graph/task-list.js';
-import type { TaskNode } from '../graph/task-node.js';
+import { TaskNode } from '../graph/task-node.js';
+import { TaskSettings } from '../graph/task-settings.js';
 import { type Demand, demandKey, type ResourcePool } from './resources.js';
 
 /** How many tasks of a queue (or of all queues) are in each state. */
@@ -82,6 +83,25 @@ export class QueueState {
     if (settings === undefined) return;
     settings.holding = false;
     if (settings.demand !== undefined) this.resources.give(settings.demand);
+  }
+
+  /**
+   * Hands a running task's slot and resources to a stand-in, which keeps them until
+   * `vacate(standIn)`. An attempt that timed out is decided while its function runs on: the
+   * task may be put back for a retry (into the unstarted tasks, then the occupants again),
+   * and a task is in one list at a time, so the old attempt's place must be another node's.
+   */
+  standIn(node: TaskNode): TaskNode {
+    const standIn = new TaskNode(node.id, node.name, this, undefined, undefined, false, undefined);
+    standIn.status = 'running';
+    const demand = node.settings?.demand;
+    if (demand !== undefined) {
+      standIn.settings = new TaskSettings();
+      standIn.settings.demand = demand;
+    }
+    this.occupants.remove(node);
+    this.occupants.add(standIn);
+    return standIn;
   }
 
   /** The ready lane for tasks asking for `demand`. */

@@ -244,6 +244,8 @@ export class Engine implements EngineContext {
     // `open` until this attempt's outcome is decided: by the function, or first by its timeout.
     let open = true;
     let timer: NodeJS.Timeout | undefined;
+    // Set when the attempt timed out: holds its slot and resources until the function returns.
+    let standIn: TaskNode | undefined;
     const abortThis = (reason: unknown): void => info.abort(reason);
     if (settings !== undefined) {
       settings.abortRunning = abortThis;
@@ -252,6 +254,7 @@ export class Engine implements EngineContext {
         timer = setTimeout(() => {
           if (!open) return;
           open = false;
+          standIn = queue.standIn(node);
           const error = new TimeoutError(node, timeout);
           info.abort(error);
           this.#outcomes.attemptFailed(node, error);
@@ -264,7 +267,8 @@ export class Engine implements EngineContext {
       const decides = open;
       open = false;
       if (settings?.abortRunning === abortThis) settings.abortRunning = undefined;
-      this.#returned(node, ok && decides && settings?.hold === true && !settings.released);
+      if (standIn !== undefined) this.#returned(standIn, false);
+      else this.#returned(node, ok && decides && settings?.hold === true && !settings.released);
       if (!decides) {
         this.checkpoint(); // the outcome came earlier (a timeout); stop() may wait for this
         return;

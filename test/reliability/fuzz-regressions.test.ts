@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Queue, Scheduler } from '../../src/index.js';
+import { currentTask, type Future, Queue, Scheduler } from '../../src/index.js';
 import { ticks, watch } from '../helpers/deferred.js';
 import { Gates, within } from '../helpers/gates.js';
 
@@ -34,5 +34,66 @@ describe('fuzz regressions', () => {
     gates.end('t1', 'second attempt');
     await within(sch.wait(), 1000, 'wait()');
     assert.equal(t1.result(), 'second attempt');
+  });
+
+  // Found by the fuzzer once it had timeouts (a fake clock): a task that timed out and was
+  // retried while its first attempt still ran was put among the unstarted tasks while it was
+  // still among its queue's occupants. Both lists are linked through the task, so they got
+  // tangled: explain() listed waiting tasks as taking the slots, and later looped forever
+  // over a cycle (the fuzzer died out of memory). The timed-out attempt now hands its slot and
+  // resources to a stand-in until its function returns.
+  test('a timed-out attempt still running keeps its slot apart from its retry', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 2, name: 'q', resources: { gpu: 2 } });
+    const gates = new Gates();
+    const D = Q.options({ name: 'D' }).submit(gates.fn('D')); // the oldest: waits longest
+    const C = Q.options({ name: 'C' }).submit(gates.fn('C')); // waits for a slot
+    const B = Q.options({ name: 'B' }).submit(gates.fn('B'));
+    const attempts: number[] = [];
+    let firstAttemptReturns: (() => void) | undefined;
+    const T = Q.options({ name: 'T', timeout: 20, retries: 1, resources: { gpu: 1 } }).submit(
+      async () => {
+        const attempt = currentTask()?.attempt ?? -1;
+        attempts.push(attempt);
+        if (attempt === 0) await new Promise<void>((resolve) => (firstAttemptReturns = resolve));
+        return attempt;
+      },
+    );
+    sch.start();
+    await within(
+      new Promise<void>((resolve) => sch.on('task:retry', () => resolve())),
+      2000,
+      'the timeout',
+    );
+    // T's first attempt runs on past its timeout, B runs: the queue is full.
+    const occupants = (f: Future<unknown>) =>
+      (sch.explain(f).occupants ?? []).map((o) => `${o.id}:${o.status}`).sort();
+    assert.equal(sch.explain(C).reason, 'queue-full');
+    assert.deepEqual(occupants(C), [`${B.id}:running`, `${T.id}:running`].sort());
+    gates.end('B');
+    await ticks(3);
+    assert.deepEqual(attempts, [0, 1], 'the retry took the slot B freed');
+    assert.equal(T.result(), 1);
+    assert.equal(C.status, 'running', 'then C took it');
+    assert.equal(sch.explain(D).reason, 'queue-full', 'the first attempt still runs');
+    assert.deepEqual(occupants(D), [`${C.id}:running`, `${T.id}:running`].sort());
+    (firstAttemptReturns as () => void)();
+    await ticks(3);
+    assert.equal(D.status, 'running', 'its function returned: D took its slot');
+    gates.end('C');
+    gates.end('D');
+    await within(sch.wait(), 2000, 'wait()');
+    // Every slot and every unit of the resource came back.
+    const all = [gates.fn('x'), gates.fn('y')].map((fn) =>
+      Q.options({ resources: { gpu: 1 } }).submit(fn),
+    );
+    await ticks(3);
+    assert.deepEqual(
+      all.map((f) => f.status),
+      ['running', 'running'],
+    );
+    gates.end('x');
+    gates.end('y');
+    await sch.wait();
   });
 });
