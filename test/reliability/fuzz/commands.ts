@@ -38,6 +38,8 @@ interface SubmitDraw {
   hold: boolean;
   release: boolean;
   retries: number;
+  /** Above 6: a timeout of (draw - 6) milliseconds of the fake clock. */
+  timeout: number;
   signal: boolean;
   demand: number[];
   bad: number;
@@ -54,6 +56,7 @@ const submitDraw: fc.Arbitrary<SubmitDraw> = fc.record({
   hold: fc.nat(4).map((x) => x === 0),
   release: fc.nat(2).map((x) => x === 0),
   retries: fc.nat(5).map((x) => (x < 4 ? 0 : x - 3)),
+  timeout: fc.nat(9),
   signal: fc.nat(5).map((x) => x === 0),
   demand: fc.array(fc.nat(3), { minLength: RESOURCES.length, maxLength: RESOURCES.length }),
   bad: fc.nat(29),
@@ -109,6 +112,7 @@ function resolveSubmission(run: FuzzRun, draw: SubmitDraw): Submission {
     hold: draw.hold,
     release: releaseList,
     retries: draw.generator ? 0 : draw.retries,
+    timeout: draw.timeout > 6 ? draw.timeout - 6 : undefined,
     signal: draw.signal,
     demand: spec.totals.map((total, r) => (draw.demand[r] ?? 0) % (total + 1)),
     refusal,
@@ -227,6 +231,19 @@ class StopCommand implements Cmd {
   }
 }
 
+class TickCommand implements Cmd {
+  constructor(readonly ms: number) {}
+  check(): boolean {
+    return true;
+  }
+  async run(_m: FuzzRun, run: FuzzRun): Promise<void> {
+    await run.tick(this.ms);
+  }
+  toString(): string {
+    return `tick(${this.ms})`;
+  }
+}
+
 class WaitCommand implements Cmd {
   check(): boolean {
     return true;
@@ -258,6 +275,10 @@ export const commandArbitraries: fc.Arbitrary<Cmd>[] = [
   fc.constant(new StartCommand()),
   fc.constant(new StopCommand()),
   fc.constant(new WaitCommand()),
+  ...repeat(
+    2,
+    fc.integer({ min: 1, max: 4 }).map((ms) => new TickCommand(ms)),
+  ),
 ];
 
 function repeat<T>(n: number, value: T): T[] {

@@ -7,6 +7,11 @@ export type RunPlan =
   | { readonly kind: 'sync-value'; readonly value: unknown }
   | { readonly kind: 'sync-throw'; readonly thrown: unknown };
 
+/** What the fake executor saw, in order: an attempt started, or its signal was aborted. */
+export type FakeEvent =
+  | { readonly kind: 'start'; readonly run: FakeRun }
+  | { readonly kind: 'abort'; readonly run: FakeRun; readonly reason: unknown };
+
 /** One call of `run()`: a task's attempt, held open until the test settles it. */
 export interface FakeRun {
   /** The model's index of the task (from its name, `t<k>`). */
@@ -32,10 +37,10 @@ export interface FakeRun {
 export class FakeExecutor implements Executor {
   readonly kind = 'fake';
   readonly #queue: number;
-  readonly #log: FakeRun[];
+  readonly #log: FakeEvent[];
   readonly #plan: (task: number) => RunPlan;
 
-  constructor(queue: number, log: FakeRun[], plan: (task: number) => RunPlan) {
+  constructor(queue: number, log: FakeEvent[], plan: (task: number) => RunPlan) {
     this.#queue = queue;
     this.#log = log;
     this.#plan = plan;
@@ -49,27 +54,23 @@ export class FakeExecutor implements Executor {
     const task = Number(/^t(\d+)$/.exec(info.name)?.[1] ?? Number.NaN);
     const plan = this.#plan(task);
     const base = { task, queue: this.#queue, info, args, sink };
-    if (plan.kind === 'sync-value') {
-      this.#log.push({
-        ...base,
-        gate: undefined,
-        ended: true,
-        syncOutcome: { ok: true, value: plan.value },
-      });
-      return plan.value;
+    let run: FakeRun;
+    if (plan.kind === 'async') {
+      run = { ...base, gate: deferred<unknown>(), ended: false };
+    } else {
+      const ok = plan.kind === 'sync-value';
+      const value = ok ? plan.value : plan.thrown;
+      run = { ...base, gate: undefined, ended: true, syncOutcome: { ok, value } };
     }
-    if (plan.kind === 'sync-throw') {
-      this.#log.push({
-        ...base,
-        gate: undefined,
-        ended: true,
-        syncOutcome: { ok: false, value: plan.thrown },
-      });
-      throw plan.thrown;
-    }
-    const gate = deferred<unknown>();
-    this.#log.push({ ...base, gate, ended: false });
-    return gate.promise;
+    this.#log.push({ kind: 'start', run });
+    // A timeout or the user's signal aborts the attempt (every time, even if its signal is
+    // already aborted): logged in its place, through the hook executors pass aborts on with.
+    info.receiver = {
+      taskAborted: (reason) => this.#log.push({ kind: 'abort', run, reason }),
+    };
+    if (run.syncOutcome === undefined) return run.gate?.promise;
+    if (run.syncOutcome.ok) return run.syncOutcome.value;
+    throw run.syncOutcome.value;
   }
 
   close(): Promise<void> {

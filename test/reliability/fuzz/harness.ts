@@ -11,10 +11,11 @@ import {
   Scheduler,
   TaskFailedError,
   type TaskOptions,
+  TimeoutError,
 } from '../../../src/index.js';
 import { type Tracked, track } from '../../property/reference-model.js';
-import { FakeExecutor, type FakeRun, type RunPlan } from './fake-executor.js';
-import { type Dep, Model, type ModelTask, type QueueSpec } from './model.js';
+import { type FakeEvent, FakeExecutor, type FakeRun, type RunPlan } from './fake-executor.js';
+import { type Dep, Model, type ModelTask, type QueueSpec, TIMED_OUT } from './model.js';
 
 /** Resource names; a queue's `totals[r]` of 0 means it lacks `RESOURCES[r]`. */
 export const RESOURCES = ['a', 'b'] as const;
@@ -34,6 +35,7 @@ export interface Submission {
   readonly hold: boolean;
   readonly release: readonly number[];
   readonly retries: number;
+  readonly timeout: number | undefined;
   readonly signal: boolean;
   readonly demand: readonly number[];
   /** What submit must refuse, if anything: a missing resource, too much, a non-held release. */
@@ -78,7 +80,7 @@ export class FuzzRun {
   readonly sch: Scheduler;
   readonly queues: Queue[];
   readonly futures: Future<unknown>[] = [];
-  readonly log: FakeRun[] = [];
+  readonly log: FakeEvent[] = [];
   readonly plans: RunPlan[] = [];
   readonly submissions: Submission[] = [];
   readonly controllers: (AbortController | undefined)[] = [];
@@ -88,12 +90,16 @@ export class FuzzRun {
   readonly ends = new Map<number, number>();
   /** Runs replayed into the model so far (an index into `log`). */
   #replayed = 0;
-  /** The attempt the test settles next for each task (by its fake run). */
-  readonly #open = new Map<number, FakeRun>();
+  /** The attempts whose function has not returned yet, oldest first. */
+  readonly #open = new Set<FakeRun>();
   /** Tasks whose outcome was checked once settled. */
   readonly #checked = new Set<number>();
 
-  constructor(readonly scenario: Scenario) {
+  constructor(
+    readonly scenario: Scenario,
+    /** The fake clock that the scheduler's timeouts run on. */
+    readonly clock: { tick(ms: number): void },
+  ) {
     this.model = new Model(scenario.queues, scenario.failFast);
     this.sch = new Scheduler({ failFast: scenario.failFast });
     this.queues = scenario.queues.map(
@@ -160,6 +166,7 @@ export class FuzzRun {
       resources,
       hold: sub.hold,
       retries: sub.retries,
+      ...(sub.timeout === undefined ? {} : { timeout: sub.timeout }),
       ...(sub.release.length > 0
         ? { release: sub.release.map((h) => this.futures[h] as Future<unknown>) }
         : {}),
@@ -205,6 +212,7 @@ export class FuzzRun {
       hold: sub.hold,
       releases: sub.release,
       retries: sub.retries,
+      timeout: sub.timeout,
     });
   }
 
@@ -215,9 +223,16 @@ export class FuzzRun {
 
   /** Ends a running attempt: a value (or the generator's end), or a rejection. */
   complete(run: FakeRun, how: 'value' | 'error' | 'non-error'): void {
-    this.#open.delete(run.task);
+    this.#open.delete(run);
     run.ended = true;
     const k = run.task;
+    if (this.model.isZombie(k, run.info.attempt)) {
+      // Its outcome was decided by its timeout: returning only frees its slot.
+      this.model.zombieReturned(k, run.info.attempt);
+      if (how === 'value') run.gate?.resolve(taskValue(k));
+      else run.gate?.reject(new Error(`t${k} returns late`));
+      return;
+    }
     if (how === 'value') {
       this.model.succeed(k);
       run.gate?.resolve(taskValue(k));
@@ -232,6 +247,10 @@ export class FuzzRun {
   /** A running generator yields its next item. */
   yieldItem(run: FakeRun): void {
     const k = run.task;
+    if (this.model.isZombie(k, run.info.attempt)) {
+      assert.equal(run.sink?.('late'), false, `t${k}: a timed-out attempt adds no items`);
+      return;
+    }
     const index = this.model.task(k).yielded;
     this.model.yieldItem(k);
     const accepted = run.sink?.(itemValue(k, index));
@@ -257,6 +276,15 @@ export class FuzzRun {
     this.waits.push(track(this.sch.wait()));
   }
 
+  /** Moves the fake clock on by `ms`, a millisecond at a time, letting the scheduler react. */
+  async tick(ms: number): Promise<void> {
+    for (let i = 0; i < ms; i++) {
+      this.model.now++;
+      this.clock.tick(1);
+      await this.settle();
+    }
+  }
+
   /**
    * Lets the real scheduler react (microtasks and a few event-loop turns), replays its starts
    * into the model, and checks every invariant.
@@ -270,18 +298,31 @@ export class FuzzRun {
     this.check();
   }
 
-  /** Replays the starts (and outcomes of sync runs) logged since the last replay. */
+  /** Replays the starts (and outcomes of sync runs) and timeouts logged since the last replay. */
   #replay(): void {
     while (this.#replayed < this.log.length) {
-      const run = this.log[this.#replayed++] as FakeRun;
+      const event = this.log[this.#replayed++] as FakeEvent;
+      const run = event.run;
       const k = run.task;
+      if (event.kind === 'abort') {
+        if (event.reason instanceof TimeoutError) {
+          assert.equal(
+            event.reason.task.id,
+            this.futures[k]?.id,
+            'the TimeoutError names its task',
+          );
+          const wrong = this.model.timedOut(k);
+          assert.equal(wrong, undefined, wrong);
+        }
+        continue; // a user's abort was told to the model by the test
+      }
       const task = this.model.task(k);
       assert.equal(run.info.attempt, task.attempt, `t${k}: attempt number`);
       assert.deepEqual(run.args, this.#expectedArgs(k), `t${k}: resolved arguments`);
       const wrong = this.model.observeStart(k);
       assert.equal(wrong, undefined, wrong);
       const outcome = run.syncOutcome;
-      if (outcome === undefined) this.#open.set(k, run);
+      if (outcome === undefined) this.#open.add(run);
       else if (outcome.ok) this.model.succeed(k);
       else this.model.fail(k, outcome.value);
     }
@@ -291,7 +332,13 @@ export class FuzzRun {
   check(): void {
     const waiting = this.model.firstStartable();
     assert.equal(waiting, undefined, `t${waiting?.id} is startable but was not started`);
-    assert.equal(this.#open.size, this.model.running().length, 'running tasks');
+    const overdue = this.model.overdue().map((t) => t.id);
+    assert.deepEqual(overdue, [], 'every attempt past its timeout timed out');
+    assert.equal(
+      this.#open.size,
+      this.model.running().length + this.model.zombies.length,
+      'functions running',
+    );
     this.futures.forEach((future, k) => {
       const task = this.model.task(k);
       assert.equal(modelStatus(future.status), task.status, `t${k} (id ${future.id}): status`);
@@ -305,7 +352,8 @@ export class FuzzRun {
       }
     });
     this.#checkCounts();
-    if (this.model.running().length === 0) {
+    this.#checkOccupants();
+    if (this.#open.size === 0) {
       for (const stop of this.stops) assert.equal(stop.state, 'resolved', 'stop() resolved');
     }
   }
@@ -322,7 +370,10 @@ export class FuzzRun {
     const ending = task.ending;
     const what = `t${k} (id ${future.id}) ${task.status}: ${String(error)}`;
     if (ending?.kind === 'own') {
-      if (ending.thrown instanceof Error) assert.equal(error, ending.thrown, what);
+      if (ending.thrown === TIMED_OUT) {
+        assert.ok(error instanceof TimeoutError, what);
+        assert.equal(error.task.id, future.id, what);
+      } else if (ending.thrown instanceof Error) assert.equal(error, ending.thrown, what);
       else {
         assert.ok(error instanceof NonErrorThrown, what);
         assert.equal(error.value, ending.thrown, what);
@@ -339,6 +390,24 @@ export class FuzzRun {
       if (ending.pastEnd !== undefined) assert.ok(error.cause instanceof IndexError, what);
       else assert.equal(error.cause, errorOf(root), `${what}: cause`);
     } else assert.fail(`${what}: the model has no ending`);
+  }
+
+  /**
+   * The scheduler's own view of a full queue (`explain`): the tasks it names as taking the
+   * slots are those the model says (running, holding, or timed out and running on).
+   */
+  #checkOccupants(): void {
+    this.futures.forEach((future, k) => {
+      if (this.model.task(k).status !== 'unstarted') return;
+      const why = this.sch.explain(future);
+      if (why.reason !== 'queue-full') return;
+      const q = this.model.task(k).queue;
+      const named = (why.occupants ?? []).map((o) => o.id).sort((a, b) => a - b);
+      const expected = this.model
+        .occupants(q)
+        .map((id) => (this.futures[id] as Future<unknown>).id);
+      assert.deepEqual(named, expected, `q${q}: the occupants explain(t${k}) names`);
+    });
   }
 
   #checkCounts(): void {

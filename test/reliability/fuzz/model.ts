@@ -35,6 +35,8 @@ export interface TaskSpec {
   readonly hold: boolean;
   readonly releases: readonly number[];
   readonly retries: number;
+  /** Milliseconds (of the test's fake clock) before a running attempt times out. */
+  readonly timeout: number | undefined;
 }
 
 export interface ModelTask extends TaskSpec {
@@ -50,7 +52,20 @@ export interface ModelTask extends TaskSpec {
   /** The user aborted it while it ran: a failure now cancels it. */
   aborted: boolean;
   ending: Ending | undefined;
+  /** When the running attempt started (the fake clock's milliseconds). */
+  startedAt: number;
 }
+
+/** An attempt that timed out while its function runs on: it keeps its slot and resources. */
+export interface Zombie {
+  readonly task: number;
+  readonly attempt: number;
+  readonly queue: number;
+  readonly demand: readonly number[];
+}
+
+/** What a timed-out attempt failed with (the real error is the scheduler's TimeoutError). */
+export const TIMED_OUT = Symbol('timed out');
 
 export interface QueueSpec {
   readonly concurrency: number;
@@ -68,6 +83,9 @@ export class Model {
   readonly failFast: boolean;
   started = false;
   halted = false;
+  /** The fake clock, in milliseconds. */
+  now = 0;
+  readonly zombies: Zombie[] = [];
   /** Every task failure so far (the errors `wait()` must report), by task. */
   readonly failures: number[] = [];
 
@@ -115,6 +133,7 @@ export class Model {
       released: false,
       aborted: false,
       ending: undefined,
+      startedAt: 0,
     };
     this.tasks.push(task);
     for (const dep of spec.deps) {
@@ -127,17 +146,27 @@ export class Model {
     return task;
   }
 
-  /** Slots taken on queue q: running tasks and held ones. */
-  slotsTaken(q: number): number {
-    return this.tasks.filter((t) => t.queue === q && (t.status === 'running' || t.holding)).length;
+  /** The ids of the tasks taking queue q's slots: running, holding, or timed out and running on. */
+  occupants(q: number): number[] {
+    const ids = this.tasks
+      .filter((t) => t.queue === q && (t.status === 'running' || t.holding))
+      .map((t) => t.id);
+    for (const z of this.zombies) if (z.queue === q) ids.push(z.task);
+    return ids.sort((a, b) => a - b);
   }
 
-  /** Amount of resource r in use on queue q (running and held tasks). */
+  /** Slots taken on queue q. */
+  slotsTaken(q: number): number {
+    return this.occupants(q).length;
+  }
+
+  /** Amount of resource r in use on queue q (running, held and timed-out tasks). */
   used(q: number, r: number): number {
     let sum = 0;
     for (const t of this.tasks) {
       if (t.queue === q && (t.status === 'running' || t.holding)) sum += t.demand[r] ?? 0;
     }
+    for (const z of this.zombies) if (z.queue === q) sum += z.demand[r] ?? 0;
     return Math.round(sum * 1e9) / 1e9;
   }
 
@@ -197,6 +226,7 @@ export class Model {
     }
     if (expected?.id !== id) return `t${id} started, but the rule starts t${expected?.id} first`;
     task.status = 'running';
+    task.startedAt = this.now;
     return undefined;
   }
 
@@ -235,6 +265,37 @@ export class Model {
     }
     this.#settled(task);
     this.#cascade();
+  }
+
+  /** Task `id`'s running attempt timed out: its function runs on, as a zombie. */
+  timedOut(id: number): string | undefined {
+    const task = this.task(id);
+    if (task.status !== 'running') return `t${id} timed out while ${task.status}`;
+    if (task.timeout === undefined || task.startedAt + task.timeout > this.now) {
+      return `t${id} timed out at ${this.now}, started at ${task.startedAt} with timeout ${task.timeout}`;
+    }
+    this.zombies.push({ task: id, attempt: task.attempt, queue: task.queue, demand: task.demand });
+    this.fail(id, TIMED_OUT);
+    return undefined;
+  }
+
+  /** True if `attempt` of task `id` timed out and its function still runs. */
+  isZombie(id: number, attempt: number): boolean {
+    return this.zombies.some((z) => z.task === id && z.attempt === attempt);
+  }
+
+  /** The function of a timed-out attempt returned: its slot and resources are free. */
+  zombieReturned(id: number, attempt: number): void {
+    const at = this.zombies.findIndex((z) => z.task === id && z.attempt === attempt);
+    if (at < 0) throw new Error(`model: t${id} attempt ${attempt} is no zombie`);
+    this.zombies.splice(at, 1);
+  }
+
+  /** Running attempts whose timeout has passed: they must have timed out. */
+  overdue(): ModelTask[] {
+    return this.running().filter(
+      (t) => t.timeout !== undefined && t.startedAt + t.timeout <= this.now,
+    );
   }
 
   /** The user aborted task `id`'s signal. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mock } from 'node:test';
 import fc from 'fast-check';
 import { commandArbitraries, scenarioArbitrary } from './commands.js';
 import { FuzzRun } from './harness.js';
@@ -18,13 +19,16 @@ export function fuzzProperty(maxCommands: number) {
         unhandled.push(reason);
       };
       process.on('unhandledRejection', onRejection);
+      // Timeouts run on a fake clock that the commands move (setImmediate stays real).
+      mock.timers.enable({ apis: ['setTimeout'] });
       try {
-        const run = new FuzzRun(scenario);
+        const run = new FuzzRun(scenario, mock.timers);
         await fc.asyncModelRun(() => ({ model: run, real: run }), commands);
         await run.drain();
         await new Promise<void>((resolve) => setImmediate(resolve));
         assert.deepEqual(unhandled, [], 'no unhandled rejection');
       } finally {
+        mock.timers.reset();
         process.off('unhandledRejection', onRejection);
       }
     },
