@@ -157,6 +157,9 @@ export class Outcomes {
   }
 
   fail(node: TaskNode, error: unknown): void {
+    // A task that fails does not hold: a held generator whose function returned (so it took
+    // its hold) fails here when its stream does not add up, and must give its slot back.
+    if (node.settings?.holding) node.queue.vacate(node);
     node.outcome = error;
     this.#leave(node, 'failed');
     this.#ctx.settlement.failed(error);

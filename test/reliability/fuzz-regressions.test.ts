@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { currentTask, type Future, Queue, Scheduler } from '../../src/index.js';
 import { ticks, watch } from '../helpers/deferred.js';
+import { failureOf } from '../helpers/failure.js';
 import { Gates, within } from '../helpers/gates.js';
 
 describe('fuzz regressions', () => {
@@ -95,5 +96,40 @@ describe('fuzz regressions', () => {
     gates.end('x');
     gates.end('y');
     await sch.wait();
+  });
+
+  // Found while adding declared counts and generator retries to the fuzzer: a held generator
+  // took its hold when its function returned, then failed because its stream did not add up
+  // (StreamCountError, StreamReplayError) and kept holding: the queue deadlocked. A task that
+  // fails does not hold.
+  test('a held generator that fails at its end (count or replay) gives its slot back', async () => {
+    const sch = new Scheduler();
+    const counted = new Queue(sch, { concurrency: 1, name: 'counted', resources: { gpu: 1 } });
+    const replayed = new Queue(sch, { concurrency: 1, name: 'replayed' });
+    function* twoDeclaredOneYielded(): Generator<number> {
+      yield 1;
+    }
+    twoDeclaredOneYielded.numberOfResults = () => 2;
+    async function* shorterOnRetry(): AsyncGenerator<number> {
+      const attempt = currentTask()?.attempt ?? 0;
+      yield 1;
+      if (attempt > 0) return;
+      yield 2;
+      throw new Error('the first attempt fails after two items');
+    }
+    const afterCount = counted.options({ resources: { gpu: 1 } }).submit(() => 'ran');
+    const afterReplay = replayed.submit(() => 'ran');
+    const a = counted.options({ hold: true, resources: { gpu: 1 } }).submit(twoDeclaredOneYielded);
+    const b = replayed.options({ hold: true, retries: 1 }).submit(shorterOnRetry);
+    sch.start();
+    const failure = await within(failureOf(sch), 2000, 'wait()');
+    assert.deepEqual(failure.errors.map((e) => (e as Error).name).sort(), [
+      'StreamCountError',
+      'StreamReplayError',
+    ]);
+    assert.equal(a.status, 'failed');
+    assert.equal(b.status, 'failed');
+    assert.equal(afterCount.result(), 'ran', 'the slot and the resource came back');
+    assert.equal(afterReplay.result(), 'ran', 'the slot came back');
   });
 });
