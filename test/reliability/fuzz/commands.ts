@@ -40,6 +40,8 @@ interface SubmitDraw {
   retries: number;
   /** Above 6: a timeout of (draw - 6) milliseconds of the fake clock. */
   timeout: number;
+  /** Above 3: a generator declares (draw - 4) items with numberOfResults. */
+  declared: number;
   signal: boolean;
   demand: number[];
   bad: number;
@@ -57,6 +59,7 @@ const submitDraw: fc.Arbitrary<SubmitDraw> = fc.record({
   release: fc.nat(2).map((x) => x === 0),
   retries: fc.nat(5).map((x) => (x < 4 ? 0 : x - 3)),
   timeout: fc.nat(9),
+  declared: fc.nat(6),
   signal: fc.nat(5).map((x) => x === 0),
   demand: fc.array(fc.nat(3), { minLength: RESOURCES.length, maxLength: RESOURCES.length }),
   bad: fc.nat(29),
@@ -111,7 +114,8 @@ function resolveSubmission(run: FuzzRun, draw: SubmitDraw): Submission {
     after,
     hold: draw.hold,
     release: releaseList,
-    retries: draw.generator ? 0 : draw.retries,
+    retries: draw.retries,
+    declared: draw.declared > 3 ? draw.declared - 4 : undefined,
     timeout: draw.timeout > 6 ? draw.timeout - 6 : undefined,
     signal: draw.signal,
     demand: spec.totals.map((total, r) => (draw.demand[r] ?? 0) % (total + 1)),
@@ -158,10 +162,11 @@ class CompleteCommand implements Cmd {
     const chosen = open[this.pick % open.length] as FakeRun;
     // A generator yields a few more items first (its stream is then often long enough).
     if (chosen.sink !== undefined) {
-      for (let i = (this.how >> 4) % 4; i > 0; i--) run.yieldItem(chosen);
+      // Told to stop (past its declared count), the generator ends at once: see yieldItem.
+      for (let i = (this.how >> 4) % 4; i > 0 && !chosen.ended; i--) await run.yieldItem(chosen);
       await run.settle(); // the items' dependents start before the generator ends
     }
-    run.complete(chosen, HOW[this.how % HOW.length] ?? 'value');
+    if (!chosen.ended) run.complete(chosen, HOW[this.how % HOW.length] ?? 'value');
     await run.settle();
   }
   toString(): string {
@@ -179,7 +184,7 @@ class YieldCommand implements Cmd {
   }
   async run(_m: FuzzRun, run: FuzzRun): Promise<void> {
     const open = this.#generators(run);
-    run.yieldItem(open[this.pick % open.length] as FakeRun);
+    await run.yieldItem(open[this.pick % open.length] as FakeRun);
     await run.settle();
   }
   toString(): string {

@@ -9,13 +9,23 @@ import {
   NonErrorThrown,
   Queue,
   Scheduler,
+  StreamCountError,
+  StreamReplayError,
   TaskFailedError,
   type TaskOptions,
   TimeoutError,
 } from '../../../src/index.js';
 import { type Tracked, track } from '../../property/reference-model.js';
 import { type FakeEvent, FakeExecutor, type FakeRun, type RunPlan } from './fake-executor.js';
-import { type Dep, Model, type ModelTask, type QueueSpec, TIMED_OUT } from './model.js';
+import {
+  COUNT_MISMATCH,
+  type Dep,
+  Model,
+  type ModelTask,
+  type QueueSpec,
+  SHORT_REPLAY,
+  TIMED_OUT,
+} from './model.js';
 
 /** Resource names; a queue's `totals[r]` of 0 means it lacks `RESOURCES[r]`. */
 export const RESOURCES = ['a', 'b'] as const;
@@ -36,6 +46,8 @@ export interface Submission {
   readonly release: readonly number[];
   readonly retries: number;
   readonly timeout: number | undefined;
+  /** A generator's `numberOfResults`, if any. */
+  readonly declared: number | undefined;
   readonly signal: boolean;
   readonly demand: readonly number[];
   /** What submit must refuse, if anything: a missing resource, too much, a non-held release. */
@@ -152,6 +164,7 @@ export class FuzzRun {
 
   /** Submits to both; a submission the scheduler must refuse is checked to queue nothing. */
   submit(sub: Submission): void {
+    this.#replay();
     const k = this.futures.length;
     const spec = this.scenario.queues[sub.queue] as QueueSpec;
     const resources: Record<string, number> = {};
@@ -174,6 +187,10 @@ export class FuzzRun {
       ...(controller === undefined ? {} : { signal: controller.signal }),
     };
     const fn = sub.generator ? async function* () {} : () => undefined;
+    if (sub.generator && sub.declared !== undefined) {
+      const declared = sub.declared;
+      Object.assign(fn, { numberOfResults: () => declared });
+    }
     const args = sub.args.map((arg) => this.#arg(arg));
     const submitter = (this.queues[sub.queue] as Queue).options(options);
     // The arguments are built at run time, so their types cannot be checked here.
@@ -213,6 +230,7 @@ export class FuzzRun {
       releases: sub.release,
       retries: sub.retries,
       timeout: sub.timeout,
+      declared: sub.generator ? sub.declared : undefined,
     });
   }
 
@@ -223,6 +241,7 @@ export class FuzzRun {
 
   /** Ends a running attempt: a value (or the generator's end), or a rejection. */
   complete(run: FakeRun, how: 'value' | 'error' | 'non-error'): void {
+    this.#replay();
     this.#open.delete(run);
     run.ended = true;
     const k = run.task;
@@ -245,29 +264,40 @@ export class FuzzRun {
   }
 
   /** A running generator yields its next item. */
-  yieldItem(run: FakeRun): void {
+  async yieldItem(run: FakeRun): Promise<void> {
+    this.#replay();
     const k = run.task;
     if (this.model.isZombie(k, run.info.attempt)) {
       assert.equal(run.sink?.('late'), false, `t${k}: a timed-out attempt adds no items`);
       return;
     }
-    const index = this.model.task(k).yielded;
-    this.model.yieldItem(k);
+    const task = this.model.task(k);
+    const index = task.yielded - task.replayLeft; // a retry yields its items from the first
+    const expected = this.model.yieldItem(k);
     const accepted = run.sink?.(itemValue(k, index));
-    assert.equal(accepted, true, `t${k}: the sink takes item ${index}`);
+    assert.equal(accepted, expected, `t${k}: the sink takes item ${index}: ${expected}`);
+    // Told to stop (past its declared count), a generator's driver returns: so does the test,
+    // once the scheduler had its turn (the items before may have made dependents ready).
+    if (!expected) {
+      await this.settle();
+      this.complete(run, 'value');
+    }
   }
 
   abort(k: number): void {
+    this.#replay();
     this.model.abort(k);
     this.controllers[k]?.abort(new Error(`t${k} aborted by the test`));
   }
 
   start(): void {
+    this.#replay();
     this.model.start();
     this.sch.start();
   }
 
   stop(): void {
+    this.#replay();
     this.model.stop();
     this.stops.push(track(this.sch.stop()));
   }
@@ -279,6 +309,7 @@ export class FuzzRun {
   /** Moves the fake clock on by `ms`, a millisecond at a time, letting the scheduler react. */
   async tick(ms: number): Promise<void> {
     for (let i = 0; i < ms; i++) {
+      this.#replay();
       this.model.now++;
       this.clock.tick(1);
       await this.settle();
@@ -298,7 +329,10 @@ export class FuzzRun {
     this.check();
   }
 
-  /** Replays the starts (and outcomes of sync runs) and timeouts logged since the last replay. */
+  /**
+   * Replays the starts (and outcomes of sync runs) and timeouts logged since the last replay.
+   * Every action replays first, so the model takes each start on the state it was made on.
+   */
   #replay(): void {
     while (this.#replayed < this.log.length) {
       const event = this.log[this.#replayed++] as FakeEvent;
@@ -370,9 +404,15 @@ export class FuzzRun {
     const ending = task.ending;
     const what = `t${k} (id ${future.id}) ${task.status}: ${String(error)}`;
     if (ending?.kind === 'own') {
-      if (ending.thrown === TIMED_OUT) {
-        assert.ok(error instanceof TimeoutError, what);
-        assert.equal(error.task.id, future.id, what);
+      const marked: [symbol, new (...args: never[]) => Error][] = [
+        [TIMED_OUT, TimeoutError],
+        [COUNT_MISMATCH, StreamCountError],
+        [SHORT_REPLAY, StreamReplayError],
+      ];
+      const mark = marked.find(([symbol]) => symbol === ending.thrown);
+      if (mark !== undefined) {
+        assert.ok(error instanceof mark[1], what);
+        assert.equal((error as Error & { task: { id: number } }).task.id, future.id, what);
       } else if (ending.thrown instanceof Error) assert.equal(error, ending.thrown, what);
       else {
         assert.ok(error instanceof NonErrorThrown, what);
@@ -387,8 +427,9 @@ export class FuzzRun {
       assert.equal(error.task.id, future.id, what);
       const root = this.futures[ending.root] as Future<unknown>;
       assert.equal(error.failedTask.id, root.id, `${what}: root`);
-      if (ending.pastEnd !== undefined) assert.ok(error.cause instanceof IndexError, what);
-      else assert.equal(error.cause, errorOf(root), `${what}: cause`);
+      if (ending.pastEnd !== undefined) {
+        assert.ok(error.cause instanceof IndexError, `${what}; cause: ${String(error.cause)}`);
+      } else assert.equal(error.cause, errorOf(root), `${what}: cause`);
     } else assert.fail(`${what}: the model has no ending`);
   }
 

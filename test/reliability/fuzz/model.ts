@@ -37,6 +37,8 @@ export interface TaskSpec {
   readonly retries: number;
   /** Milliseconds (of the test's fake clock) before a running attempt times out. */
   readonly timeout: number | undefined;
+  /** A generator's item count declared by `numberOfResults`, if any. */
+  readonly declared: number | undefined;
 }
 
 export interface ModelTask extends TaskSpec {
@@ -54,6 +56,10 @@ export interface ModelTask extends TaskSpec {
   ending: Ending | undefined;
   /** When the running attempt started (the fake clock's milliseconds). */
   startedAt: number;
+  /** A retried generator: items its attempt yields again before it yields new ones. */
+  replayLeft: number;
+  /** A generator yielded more than it declared. */
+  surplus: boolean;
 }
 
 /** An attempt that timed out while its function runs on: it keeps its slot and resources. */
@@ -66,6 +72,10 @@ export interface Zombie {
 
 /** What a timed-out attempt failed with (the real error is the scheduler's TimeoutError). */
 export const TIMED_OUT = Symbol('timed out');
+/** A generator whose items did not match its declared count (StreamCountError). */
+export const COUNT_MISMATCH = Symbol('count mismatch');
+/** A retried generator that yielded fewer items than were delivered (StreamReplayError). */
+export const SHORT_REPLAY = Symbol('short replay');
 
 export interface QueueSpec {
   readonly concurrency: number;
@@ -114,7 +124,10 @@ export class Model {
   #rootOf(dep: Dep): Ending {
     const id = 'task' in dep ? dep.task : dep.gen;
     const source = this.task(id);
-    if (!('task' in dep) && source.status === 'done') {
+    const pastEnd =
+      source.status === 'done' ||
+      (source.ending?.kind === 'own' && source.ending.thrown === COUNT_MISMATCH);
+    if (!('task' in dep) && pastEnd) {
       return { kind: 'dependency', root: id, pastEnd: dep.index };
     }
     if (source.status === 'cancelled' && source.ending?.kind === 'dependency') return source.ending;
@@ -134,6 +147,8 @@ export class Model {
       aborted: false,
       ending: undefined,
       startedAt: 0,
+      replayLeft: 0,
+      surplus: false,
     };
     this.tasks.push(task);
     for (const dep of spec.deps) {
@@ -230,16 +245,37 @@ export class Model {
     return undefined;
   }
 
-  /** Generator `id` yielded its next item. */
-  yieldItem(id: number): void {
+  /**
+   * Generator `id` yields its next item; false if the scheduler refuses it (past the declared
+   * count). A retried generator yields its delivered items again first: they are skipped.
+   */
+  yieldItem(id: number): boolean {
     const task = this.task(id);
     if (!task.generator || task.status !== 'running') throw new Error(`model: t${id} cannot yield`);
+    if (task.replayLeft > 0) {
+      task.replayLeft--;
+      return true;
+    }
+    if (task.declared !== undefined && task.yielded >= task.declared) {
+      task.surplus = true;
+      return false;
+    }
     task.yielded++;
+    return true;
   }
 
-  /** A running attempt returned a value. */
+  /** A running attempt returned a value (a generator's stream may still not add up). */
   succeed(id: number): void {
     const task = this.#running(id);
+    if (task.generator && task.replayLeft > 0) {
+      this.#failed(task, SHORT_REPLAY);
+      return;
+    }
+    const mismatch = task.declared !== undefined && task.yielded !== task.declared;
+    if (task.generator && (task.surplus || mismatch)) {
+      this.#failed(task, COUNT_MISMATCH);
+      return;
+    }
     task.status = 'done';
     task.holding = task.hold && !task.released;
     this.#settled(task);
@@ -256,15 +292,24 @@ export class Model {
     } else if (task.attempt < task.retries) {
       task.attempt++;
       task.status = 'unstarted';
+      task.replayLeft = task.yielded;
       return;
     } else {
-      task.status = 'failed';
-      task.ending = { kind: 'own', thrown };
-      this.failures.push(id);
-      if (this.failFast) this.halted = true;
+      this.#failed(task, thrown);
+      return;
     }
     this.#settled(task);
     this.#cascade();
+  }
+
+  /** The task fails for good (no retry): its dependents are cancelled. */
+  #failed(task: ModelTask, thrown: unknown): void {
+    task.status = 'failed';
+    task.ending = { kind: 'own', thrown };
+    this.failures.push(task.id);
+    if (this.failFast) this.halted = true;
+    this.#settled(task);
+    this.#cascade(task.generator ? task.id : undefined);
   }
 
   /** Task `id`'s running attempt timed out: its function runs on, as a zombie. */
@@ -348,20 +393,31 @@ export class Model {
     }
   }
 
-  /** Cancels, until nothing changes, every unstarted task with a failed or cancelled dependency. */
-  #cascade(): void {
+  /**
+   * Cancels, until nothing changes, every unstarted task with a failed or cancelled
+   * dependency. A generator that failed (`failedGenerator`) cancels its own dependents, and
+   * everything they lead to, before the dependents of its items: the first cancellation names
+   * the root and cause (past the end of a miscounted stream, IndexError; else its error).
+   */
+  #cascade(failedGenerator?: number): void {
+    const ofFailed = (dep: Dep): boolean => !('task' in dep) && dep.gen === failedGenerator;
+    this.#cancelBroken((dep) => !ofFailed(dep));
+    this.#cancelBroken(() => true);
+  }
+
+  #cancelBroken(counts: (dep: Dep) => boolean): void {
     let changed = true;
     while (changed) {
       changed = false;
       for (const task of this.tasks) {
         if (task.status !== 'unstarted') continue;
-        for (const dep of task.deps) {
-          const status = this.depStatus(dep);
-          if (status === 'failed' || status === 'cancelled') {
-            this.#cancel(task, this.#rootOf(dep));
-            changed = true;
-            break;
-          }
+        const dep = task.deps.find((d) => {
+          const status = this.depStatus(d);
+          return counts(d) && (status === 'failed' || status === 'cancelled');
+        });
+        if (dep !== undefined) {
+          this.#cancel(task, this.#rootOf(dep));
+          changed = true;
         }
       }
     }
