@@ -34,7 +34,8 @@ export class TaskFailedError extends AggregateError {
   override readonly name = 'TaskFailedError';
   constructor(errors: readonly unknown[]) {
     const first = errors[0];
-    const what = first instanceof Error ? `: first, ${first.message}` : '';
+    // The first error's message, without its own full stop (this sentence adds one).
+    const what = first instanceof Error ? `: first, ${first.message.replace(/\.$/, '')}` : '';
     super(
       errors,
       `${errors.length} task(s) failed${what}. Inspect .errors for each task's error, fix the cause and submit those tasks again.`,

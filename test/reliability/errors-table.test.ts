@@ -359,6 +359,16 @@ describe('docs/errors.md: every row has a test, and holds', () => {
     assert.deepEqual([...ids].sort(), Object.keys(cases).sort());
   });
 
+  test('TaskFailedError quotes the first error without doubling its full stop', async () => {
+    const error = await waitError((Q) => {
+      Q.submit(() => {
+        throw new Error('The disk is full.');
+      });
+    });
+    assert.ok(error instanceof TaskFailedError);
+    assert.match(error.message, /first, The disk is full\. Inspect \.errors/);
+  });
+
   for (const row of rows) {
     test(`${row.id}: ${row.what}`, async () => {
       const run = cases[row.id];
