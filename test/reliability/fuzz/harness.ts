@@ -1,31 +1,24 @@
 import assert from 'node:assert/strict';
 import {
-  CancelledError,
-  DeadlockError,
-  DependencyError,
   type Future,
   type FutureStream,
-  IndexError,
-  NonErrorThrown,
   Queue,
   Scheduler,
-  StreamCountError,
-  StreamReplayError,
-  TaskFailedError,
   type TaskOptions,
   TimeoutError,
 } from '../../../src/index.js';
 import { type Tracked, track } from '../../property/reference-model.js';
-import { type FakeEvent, FakeExecutor, type FakeRun, type RunPlan } from './fake-executor.js';
 import {
-  COUNT_MISMATCH,
-  type Dep,
-  Model,
-  type ModelTask,
-  type QueueSpec,
-  SHORT_REPLAY,
-  TIMED_OUT,
-} from './model.js';
+  checkCounts,
+  checkOccupants,
+  checkOutcome,
+  checkWaits,
+  itemValue,
+  modelStatus,
+  taskValue,
+} from './checks.js';
+import { type FakeEvent, FakeExecutor, type FakeRun, type RunPlan } from './fake-executor.js';
+import { type Dep, Model, type QueueSpec } from './model.js';
 
 /** Resource names; a queue's `totals[r]` of 0 means it lacks `RESOURCES[r]`. */
 export const RESOURCES = ['a', 'b'] as const;
@@ -57,29 +50,6 @@ export interface Submission {
 export interface Scenario {
   readonly queues: readonly QueueSpec[];
   readonly failFast: boolean;
-}
-
-function taskValue(k: number): string {
-  return `v${k}`;
-}
-
-function itemValue(k: number, i: number): string {
-  return `g${k}.${i}`;
-}
-
-/** What `future.result()` throws (undefined if it returns). */
-function errorOf(future: Future<unknown>): unknown {
-  try {
-    future.result();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
-
-/** Real statuses, as the model names them. */
-function modelStatus(status: string): string {
-  return status === 'waiting' || status === 'ready' ? 'unstarted' : status;
 }
 
 /**
@@ -382,99 +352,14 @@ export class FuzzRun {
       assert.equal(ends, settled ? 1 : 0, `t${k}: task:end events`);
       if (settled && !this.#checked.has(k)) {
         this.#checked.add(k);
-        this.#checkOutcome(k, task, future);
+        checkOutcome(k, task, future, this.futures);
       }
     });
-    this.#checkCounts();
-    this.#checkOccupants();
+    checkCounts(this.sch, this.model);
+    checkOccupants(this.sch, this.futures, this.model);
     if (this.#open.size === 0) {
       for (const stop of this.stops) assert.equal(stop.state, 'resolved', 'stop() resolved');
     }
-  }
-
-  #checkOutcome(k: number, task: ModelTask, future: Future<unknown>): void {
-    if (task.status === 'done') {
-      const expected = task.generator
-        ? Array.from({ length: task.yielded }, (_, i) => itemValue(k, i))
-        : taskValue(k);
-      assert.deepEqual(future.result(), expected, `t${k}: value`);
-      return;
-    }
-    const error = errorOf(future);
-    const ending = task.ending;
-    const what = `t${k} (id ${future.id}) ${task.status}: ${String(error)}`;
-    if (ending?.kind === 'own') {
-      const marked: [symbol, new (...args: never[]) => Error][] = [
-        [TIMED_OUT, TimeoutError],
-        [COUNT_MISMATCH, StreamCountError],
-        [SHORT_REPLAY, StreamReplayError],
-      ];
-      const mark = marked.find(([symbol]) => symbol === ending.thrown);
-      if (mark !== undefined) {
-        assert.ok(error instanceof mark[1], what);
-        assert.equal((error as Error & { task: { id: number } }).task.id, future.id, what);
-      } else if (ending.thrown instanceof Error) assert.equal(error, ending.thrown, what);
-      else {
-        assert.ok(error instanceof NonErrorThrown, what);
-        assert.equal(error.value, ending.thrown, what);
-        assert.equal(error.task.id, future.id, what);
-      }
-    } else if (ending?.kind === 'aborted') {
-      assert.ok(error instanceof CancelledError, what);
-      assert.equal(error.task.id, future.id, what);
-    } else if (ending?.kind === 'dependency') {
-      assert.ok(error instanceof DependencyError, what);
-      assert.equal(error.task.id, future.id, what);
-      const root = this.futures[ending.root] as Future<unknown>;
-      assert.equal(error.failedTask.id, root.id, `${what}: root`);
-      if (ending.pastEnd !== undefined) {
-        assert.ok(error.cause instanceof IndexError, `${what}; cause: ${String(error.cause)}`);
-      } else assert.equal(error.cause, errorOf(root), `${what}: cause`);
-    } else assert.fail(`${what}: the model has no ending`);
-  }
-
-  /**
-   * The scheduler's own view of a full queue (`explain`): the tasks it names as taking the
-   * slots are those the model says (running, holding, or timed out and running on).
-   */
-  #checkOccupants(): void {
-    this.futures.forEach((future, k) => {
-      if (this.model.task(k).status !== 'unstarted') return;
-      const why = this.sch.explain(future);
-      if (why.reason !== 'queue-full') return;
-      const q = this.model.task(k).queue;
-      const named = (why.occupants ?? []).map((o) => o.id).sort((a, b) => a - b);
-      const expected = this.model
-        .occupants(q)
-        .map((id) => (this.futures[id] as Future<unknown>).id);
-      assert.deepEqual(named, expected, `q${q}: the occupants explain(t${k}) names`);
-    });
-  }
-
-  #checkCounts(): void {
-    const stats = this.sch.stats();
-    this.scenario.queues.forEach((_, q) => {
-      const counts = stats.queues[`q${q}`];
-      const mine = this.model.tasks.filter((t) => t.queue === q);
-      const count = (status: string) => mine.filter((t) => t.status === status).length;
-      assert.deepEqual(
-        counts && {
-          unstarted: counts.waiting + counts.ready,
-          running: counts.running,
-          done: counts.done,
-          failed: counts.failed,
-          cancelled: counts.cancelled,
-        },
-        {
-          unstarted: count('unstarted'),
-          running: count('running'),
-          done: count('done'),
-          failed: count('failed'),
-          cancelled: count('cancelled'),
-        },
-        `q${q}: stats`,
-      );
-    });
   }
 
   /**
@@ -498,29 +383,7 @@ export class FuzzRun {
     const final = track(this.sch.wait());
     this.waits.push(final);
     await this.settle();
-    for (const [i, w] of this.waits.entries())
-      assert.notEqual(w.state, 'pending', `wait() ${i} settled`);
-    const unsettled = this.model.unsettled();
-    // Callers waiting together share one TaskFailedError; each failure is in exactly one.
-    const rejections = new Set<TaskFailedError>();
-    for (const w of this.waits) {
-      if (w.error instanceof TaskFailedError) rejections.add(w.error);
-      else if (w.state === 'rejected') assert.ok(w.error instanceof DeadlockError, String(w.error));
-    }
-    const reported = [...rejections].flatMap((e) => e.errors);
-    assert.equal(new Set(reported).size, reported.length, 'each failure reported once');
-    const failures = this.model.failures.map((k) => errorOf(this.futures[k] as Future<unknown>));
-    for (const error of reported)
-      assert.ok(failures.includes(error), 'a reported error is a failure');
-    if (unsettled.length === 0) {
-      assert.equal(reported.length, failures.length, 'every failure reported');
-      assert.ok(!(final.error instanceof DeadlockError), 'no deadlock once all settled');
-    } else {
-      assert.ok(final.error instanceof DeadlockError, `deadlock: ${String(final.error)}`);
-      const ids = new Set(unsettled.map((t) => (this.futures[t.id] as Future<unknown>).id));
-      for (const stuck of final.error.tasks) assert.ok(ids.has(stuck.id), `stuck ${stuck.id}`);
-      assert.ok(final.error.tasks.length > 0);
-    }
+    checkWaits(this.waits, final, this.model, this.futures);
   }
 }
 
