@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { measure, toRunResult } from '../measure.js';
@@ -55,6 +56,42 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** CPU milliseconds a process has used so far (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The processes whose CPU time a run reports. */
+interface Pids {
+  readonly worker: number | undefined;
+  readonly redis: number | undefined;
+}
+
+/** The CPU time of this process, its worker and Redis during `body`, in ms. */
+async function cpuDuring<T>(
+  pids: Pids,
+  body: () => Promise<T>,
+): Promise<{ value: T; cpu: Record<string, number> }> {
+  const own = process.cpuUsage();
+  const worker = cpuMs(pids.worker);
+  const redis = cpuMs(pids.redis);
+  const value = await body();
+  const used = process.cpuUsage(own);
+  return {
+    value,
+    cpu: {
+      producerCpuMs: (used.user + used.system) / 1000,
+      workerCpuMs: cpuMs(pids.worker) - worker,
+      redisCpuMs: cpuMs(pids.redis) - redis,
+    },
+  };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -64,7 +101,7 @@ async function freePort(): Promise<number> {
 }
 
 /** smqsched: every task submitted, then `wait()`; then one task at a time for the latency. */
-async function smqschedRun(url: string, size: number): Promise<RunResult> {
+async function smqschedRun(url: string, size: number, pids: Pids): Promise<RunResult> {
   const { Queue, Scheduler, task } = await import('../../dist/index.js');
   const { cluster } = await import('../../dist/cluster/index.js');
   const echo = task<(value: number) => number>(ECHO, 'echo');
@@ -76,12 +113,14 @@ async function smqschedRun(url: string, size: number): Promise<RunResult> {
   sch.start();
   for (let i = 0; i < WARM_UP; i++) Q.submit(echo, i);
   await sch.wait();
-  const measured = await measure(async () => {
-    let last: PromiseLike<number> & { result(): number } = Q.submit(echo, 0);
-    for (let i = 1; i < size; i++) last = Q.submit(echo, i);
-    await sch.wait();
-    return last.result();
-  });
+  const measured = await measure(() =>
+    cpuDuring(pids, async () => {
+      let last: PromiseLike<number> & { result(): number } = Q.submit(echo, 0);
+      for (let i = 1; i < size; i++) last = Q.submit(echo, i);
+      await sch.wait();
+      return last.result();
+    }),
+  );
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const start = performance.now();
@@ -89,12 +128,12 @@ async function smqschedRun(url: string, size: number): Promise<RunResult> {
     latencies.push(performance.now() - start);
   }
   await sch.close();
-  check(measured.value, size);
-  return toRunResult(measured, size, { roundTripMs: median(latencies) });
+  check(measured.value.value, size);
+  return toRunResult(measured, size, { ...measured.value.cpu, roundTripMs: median(latencies) });
 }
 
 /** Plain BullMQ: addBulk of every job, completions counted from QueueEvents. */
-async function bullmqRun(url: string, size: number): Promise<RunResult> {
+async function bullmqRun(url: string, size: number, pids: Pids): Promise<RunResult> {
   const { Queue, QueueEvents } = await import('bullmq');
   const { Redis } = await import('ioredis');
   const connection = new Redis(url, { maxRetriesPerRequest: null });
@@ -124,12 +163,14 @@ async function bullmqRun(url: string, size: number): Promise<RunResult> {
   const warm = all(WARM_UP);
   await queue.addBulk(jobs(WARM_UP, 0));
   await warm;
-  const measured = await measure(async () => {
-    const done = all(size);
-    await queue.addBulk(jobs(size, WARM_UP));
-    await done;
-    return lastValue;
-  });
+  const measured = await measure(() =>
+    cpuDuring(pids, async () => {
+      const done = all(size);
+      await queue.addBulk(jobs(size, WARM_UP));
+      await done;
+      return lastValue;
+    }),
+  );
   waiting = undefined;
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
@@ -144,8 +185,8 @@ async function bullmqRun(url: string, size: number): Promise<RunResult> {
   await queue.close();
   connection.disconnect();
   eventsConnection.disconnect();
-  check(measured.value, size);
-  return toRunResult(measured, size, { roundTripMs: median(latencies) });
+  check(measured.value.value, size);
+  return toRunResult(measured, size, { ...measured.value.cpu, roundTripMs: median(latencies) });
 }
 
 function check(value: unknown, size: number): void {
@@ -179,7 +220,10 @@ async function run(variant: string, size: number): Promise<RunResult> {
             ['bench/cluster-peer-worker.mjs', url, QUEUE, String(WORKER_CONCURRENCY)],
             'serving',
           );
-    return variant === SUBJECT ? await smqschedRun(url, size) : await bullmqRun(url, size);
+    const pids = { worker: worker.pid, redis: redis.pid };
+    return variant === SUBJECT
+      ? await smqschedRun(url, size, pids)
+      : await bullmqRun(url, size, pids);
   } finally {
     if (worker !== undefined) await stopProcess(worker);
     await stopProcess(redis);
@@ -208,6 +252,13 @@ function summarize(groups: readonly GroupResult[]): string[] {
         `${formatNumber(ours, 2)} ms, plain BullMQ ${formatNumber(theirs, 2)} ms`,
     );
   }
+  const cpu = (variant: string) =>
+    ['producerCpuMs', 'workerCpuMs', 'redisCpuMs']
+      .map((key) => formatNumber(medianExtra(findGroup(groups, variant, TASKS), key) ?? Number.NaN))
+      .join(' / ');
+  lines.push(
+    `CPU ms of the timed part, producer / worker / redis-server: cluster() ${cpu(SUBJECT)}, plain BullMQ ${cpu(PEER)}`,
+  );
   return lines;
 }
 

@@ -154,20 +154,25 @@ export class ClusterLink {
     if (inFlight.length > 0) this.#addJobs(inFlight);
   }
 
+  /**
+   * Reads replies: a blocking pop for the first, taken at once (a lone task's reply costs no
+   * more round trips), then whatever else is there, a batch per round trip.
+   */
   async #read(): Promise<void> {
     while (!this.#closing) {
-      let replies: Buffer[];
       try {
         const first = await this.#reader.blpopBuffer(this.#replyKey, 0);
-        if (first === null) continue;
-        const rest = await this.#reader.lpopBuffer(this.#replyKey, REPLY_BATCH);
-        replies = rest === null ? [first[1]] : [first[1], ...rest];
+        if (first !== null) this.#take(first[1]);
+        for (;;) {
+          const rest = await this.#reader.lpopBuffer(this.#replyKey, REPLY_BATCH);
+          if (rest === null) break;
+          for (const bytes of rest) this.#take(bytes);
+          if (rest.length < REPLY_BATCH) break;
+        }
       } catch {
         if (this.#closing || this.#refused !== undefined) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
-        continue;
       }
-      for (const bytes of replies) this.#take(bytes);
     }
   }
 
