@@ -21,12 +21,22 @@ async function quiet(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-function collect(): number {
+/**
+ * The live heap: heapUsed plus arrayBuffers after full collections, the least of three reads
+ * a turn apart (what a collection frees late, or the test runner allocates, is noise here).
+ */
+async function collect(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('the soak needs node --expose-gc');
-  for (let i = 0; i < 4; i++) gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
+  let least = Number.POSITIVE_INFINITY;
+  for (let read = 0; read < 3; read++) {
+    gc();
+    gc();
+    const usage = process.memoryUsage();
+    least = Math.min(least, usage.heapUsed + usage.arrayBuffers);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return least;
 }
 
 /**
@@ -78,14 +88,14 @@ export async function soak(
       await sch.wait();
       previousLast = undefined;
       await quiet();
-      heapAtCheckpoint = collect();
+      heapAtCheckpoint = await collect();
       handlesAtCheckpoint = process.getActiveResourcesInfo();
     }
   }
   await sch.wait();
   previousLast = undefined;
   await quiet();
-  const heapAtEnd = collect();
+  const heapAtEnd = await collect();
   const handlesAtEnd = process.getActiveResourcesInfo();
   await sch.close();
   return {
