@@ -91,8 +91,9 @@ export function checkOutcome(
 }
 
 /**
- * The scheduler's own view of a full queue (`explain`): the tasks it names as taking the
- * slots are those the model says (running, holding, or timed out and running on).
+ * The scheduler's own view (`explain`): no waiting task is startable while it dispatches, and
+ * the tasks it names as taking a full queue's slots are those the model says (running,
+ * holding, or timed out and running on).
  */
 export function checkOccupants(
   sch: Scheduler,
@@ -102,6 +103,8 @@ export function checkOccupants(
   futures.forEach((future, k) => {
     if (model.task(k).status !== 'unstarted') return;
     const why = sch.explain(future);
+    const dispatching = model.started && !model.halted;
+    assert.ok(!dispatching || why.reason !== 'startable', `t${k}: explain() says startable`);
     if (why.reason !== 'queue-full') return;
     const q = model.task(k).queue;
     const named = (why.occupants ?? []).map((o) => o.id).sort((a, b) => a - b);

@@ -68,6 +68,10 @@ export class FuzzRun {
   readonly controllers: (AbortController | undefined)[] = [];
   readonly waits: Tracked[] = [];
   readonly stops: Tracked[] = [];
+  /** `task:start` events per real task id. */
+  readonly announced = new Map<number, number>();
+  /** Attempts the fake executor was given, per real task id. */
+  readonly #attempts = new Map<number, number>();
   /** `task:end` events per real task id. */
   readonly ends = new Map<number, number>();
   /** Runs replayed into the model so far (an index into `log`). */
@@ -97,6 +101,9 @@ export class FuzzRun {
     );
     this.sch.on('task:end', (event) => {
       this.ends.set(event.id, (this.ends.get(event.id) ?? 0) + 1);
+    });
+    this.sch.on('task:start', (event) => {
+      this.announced.set(event.id, (this.announced.get(event.id) ?? 0) + 1);
     });
   }
 
@@ -323,6 +330,8 @@ export class FuzzRun {
       const task = this.model.task(k);
       assert.equal(run.info.attempt, task.attempt, `t${k}: attempt number`);
       assert.deepEqual(run.args, this.#expectedArgs(k), `t${k}: resolved arguments`);
+      const id = (this.futures[k] as Future<unknown>).id;
+      this.#attempts.set(id, (this.#attempts.get(id) ?? 0) + 1);
       const wrong = this.model.observeStart(k);
       assert.equal(wrong, undefined, wrong);
       const outcome = run.syncOutcome;
@@ -350,6 +359,8 @@ export class FuzzRun {
       const settled =
         task.status === 'done' || task.status === 'failed' || task.status === 'cancelled';
       assert.equal(ends, settled ? 1 : 0, `t${k}: task:end events`);
+      const runs = this.#attempts.get(future.id) ?? 0;
+      assert.equal(this.announced.get(future.id) ?? 0, runs, `t${k}: a task:start per attempt`);
       if (settled && !this.#checked.has(k)) {
         this.#checked.add(k);
         checkOutcome(k, task, future, this.futures);
