@@ -146,6 +146,7 @@ describe('cluster() with three smqsched worker processes', { skip }, () => {
     const failing = Q.submit(R.broken, 'on purpose');
     const dependent = Q.submit(R.invert, failing as unknown as Future<Matrix>);
     const unknown = Q.submit(R.unserved);
+    const uncopyable = Q.submit(R.broken, (() => 'a function') as unknown as string);
     sch.start();
     await assert.rejects(sch.wait());
     await sch.close();
@@ -163,6 +164,10 @@ describe('cluster() with three smqsched worker processes', { skip }, () => {
         e instanceof TypeError &&
         /serves no exported function `notServedAnywhere`/.test(e.message) &&
         /--tasks/.test(e.message),
+    );
+    await assert.rejects(
+      async () => uncopyable,
+      (e) => e instanceof TypeError && /could not be copied to Redis/.test(e.message),
     );
   });
 

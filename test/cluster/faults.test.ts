@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cluster } from '../../src/cluster/index.js';
-import { type Future, Queue, Scheduler } from '../../src/index.js';
+import { type Future, Queue, Scheduler, WorkerCrashedError } from '../../src/index.js';
 import type { Ran } from '../fixtures/cluster-tasks.js';
 import { within } from '../helpers/gates.js';
 import * as R from './cluster-refs.js';
@@ -147,5 +147,42 @@ describe('cluster faults', { skip }, () => {
       'each task ended once',
     );
     assert.equal(sch.stats().total.done, 16);
+  });
+
+  test('a job that loses its worker more often than --max-stalled fails its task with WorkerCrashedError', async () => {
+    const log = join(dir, 'max-stalled.log');
+    const flagsNoStall = [...flags('max-stalled'), '--max-stalled', '0'];
+    const [victim, checker] = (await startWorkers(2, flagsNoStall)) as [TestWorker, TestWorker];
+    workers.push(victim, checker);
+    const { sch, Q } = clusterScheduler(redis.url, 'max-stalled', 2);
+    const lost = Q.submit(R.slow, 'lost', 5000, log);
+    sch.start();
+    const ran = await within(
+      (async () => {
+        for (;;) {
+          const start = starts(log)[0];
+          if (start !== undefined) return start[1];
+          await sleep(20);
+        }
+      })(),
+      10_000,
+      'the task starting',
+    );
+    const runner = ran === String(victim.pid) ? victim : checker;
+    runner.child.kill('SIGKILL');
+    const error = await within(
+      lost.then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+      15_000,
+      'the task failing',
+    );
+    assert.ok(error instanceof WorkerCrashedError, String(error));
+    assert.equal(error.task.id, lost.id);
+    assert.match(String((error.cause as Error).message), /stalled/);
+    await assert.rejects(sch.wait());
+    await sch.close();
+    assert.equal(starts(log).length, 1, 'it did not run again');
   });
 });
