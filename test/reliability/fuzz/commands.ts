@@ -37,6 +37,8 @@ interface SubmitDraw {
   after: DepDraw[];
   hold: boolean;
   release: boolean;
+  /** Now and then (below 2): also release an earlier held task, released already or not. */
+  releaseAlso: number;
   retries: number;
   /** Above 6: a timeout of (draw - 6) milliseconds of the fake clock. */
   timeout: number;
@@ -44,6 +46,8 @@ interface SubmitDraw {
   declared: number;
   signal: boolean;
   demand: number[];
+  /** Asks for tenths (0.1 + 0.2 ...), where float sums drift. */
+  tenths: boolean;
   bad: number;
 }
 
@@ -57,11 +61,13 @@ const submitDraw: fc.Arbitrary<SubmitDraw> = fc.record({
   after: fc.array(fc.record(depDraw), { maxLength: 1 }),
   hold: fc.nat(4).map((x) => x === 0),
   release: fc.nat(2).map((x) => x === 0),
+  releaseAlso: fc.nat(9),
   retries: fc.nat(5).map((x) => (x < 4 ? 0 : x - 3)),
   timeout: fc.nat(9),
   declared: fc.nat(6),
   signal: fc.nat(5).map((x) => x === 0),
-  demand: fc.array(fc.nat(3), { minLength: RESOURCES.length, maxLength: RESOURCES.length }),
+  demand: fc.array(fc.nat(30), { minLength: RESOURCES.length, maxLength: RESOURCES.length }),
+  tenths: fc.nat(3).map((x) => x === 0),
   bad: fc.nat(29),
 });
 
@@ -95,6 +101,8 @@ function resolveSubmission(run: FuzzRun, draw: SubmitDraw): Submission {
   const released = new Set(run.submissions.flatMap((s) => s.release));
   const unreleased = held.find((k) => !released.has(k));
   const release = draw.release && unreleased !== undefined ? [unreleased] : [];
+  const also = held[draw.releaseAlso % Math.max(held.length, 1)];
+  if (draw.releaseAlso < 2 && also !== undefined && !release.includes(also)) release.push(also);
   let refusal: Submission['refusal'];
   if (draw.bad === 0) refusal = 'missing-resource';
   else if (draw.bad === 1 && (spec.totals[0] ?? 0) > 0) refusal = 'too-much';
@@ -118,7 +126,11 @@ function resolveSubmission(run: FuzzRun, draw: SubmitDraw): Submission {
     declared: draw.declared > 3 ? draw.declared - 4 : undefined,
     timeout: draw.timeout > 6 ? draw.timeout - 6 : undefined,
     signal: draw.signal,
-    demand: spec.totals.map((total, r) => (draw.demand[r] ?? 0) % (total + 1)),
+    demand: spec.totals.map((total, r) =>
+      draw.tenths
+        ? ((draw.demand[r] ?? 0) % (total * 10 + 1)) / 10
+        : (draw.demand[r] ?? 0) % (total + 1),
+    ),
     refusal,
   };
 }
