@@ -178,11 +178,17 @@ export class ClusterWorker {
   }
 
   async #process(job: Job): Promise<void> {
-    const data = job.data as JobData;
+    const data = job.data as Partial<JobData> | null;
     const jobId = job.id as string;
+    if (typeof data?.reply !== 'string' || typeof data.task !== 'string') {
+      // BullMQ fails it: someone else's job on this queue, which no scheduler waits for
+      throw new TypeError(
+        `Job ${jobId} (${job.name}) is not a job of a smqsched scheduler: its data has no reply list and task. Give smqsched's workers a queue of their own.`,
+      );
+    }
     let outcome: TaskOutcome;
     try {
-      outcome = await this.#run(jobId, data.reply, decodeJob(data));
+      outcome = await this.#run(jobId, data.reply, decodeJob(data as JobData));
     } catch (error) {
       outcome = { ok: false, error: toWire(error) };
     }

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Queue as BullQueue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Matrix } from '../../examples/lib/linalg.js';
 import * as linalg from '../../examples/lib/linalg.js';
 import { cluster } from '../../src/cluster/index.js';
@@ -191,6 +193,25 @@ describe('cluster() with three smqsched worker processes', { skip }, () => {
     assert.deepEqual(await job, { label: 'drained', pid: worker.pid });
     assert.match(worker.output(), /finishing the running jobs/);
     await sch.close();
+  });
+
+  test("a job that is not a scheduler's is failed in BullMQ, and runs nothing", async () => {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new BullQueue(QUEUE, { connection });
+    try {
+      const job = await queue.add('randomMatrix', { reply: 42, code: 'process.exit(1)' });
+      let state = await job.getState();
+      while (state !== 'failed') {
+        await new Promise((r) => setTimeout(r, 20));
+        state = await job.getState();
+      }
+      const failed = await queue.getJob(job.id as string);
+      assert.match(String(failed?.failedReason), /is not a job of a smqsched scheduler/);
+      for (const worker of workers) assert.equal(worker.child.exitCode, null, 'workers live on');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   test('after close() the scheduler process exits on its own', async () => {
