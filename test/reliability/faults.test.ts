@@ -8,8 +8,9 @@
  * and on every executor in test/executors/conformance-values.ts); a worker that exits, or kills
  * itself with SIGKILL, failing only its task (test/executors/conformance-faults.ts, on threads
  * and processes). The fuzzer (fuzz/) throws, rejects and ends generators mid-stream at random.
- * Here: values with no string form, a second-long block of the event loop, and workers that
- * die while other tasks run, with the effect on their dependents.
+ * Here: values with no string form (inline and in workers), a second-long block of the event
+ * loop, workers that die while other tasks run, and a generator on worker threads throwing
+ * mid-stream, each with the effect on dependents and on the tasks beside them.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ import {
   threads,
   WorkerCrashedError,
 } from '../../src/index.js';
+import * as T from '../executors/fixture-refs.js';
 import { failureOf } from '../helpers/failure.js';
 import type * as F from './fixtures/fault-tasks.js';
 
@@ -308,4 +310,45 @@ describe('a worker task that throws a value with no string form and no clone', (
       }
     });
   }
+});
+
+describe('a generator on worker threads that throws mid-stream', () => {
+  guardProcess();
+
+  test('dependents of its yielded items run; those of the rest are cancelled; others go on', async () => {
+    const sch = new Scheduler();
+    const workers = new Queue(sch, { concurrency: 2, executor: threads(), name: 'workers' });
+    const main = new Queue(sch, { concurrency: 2, name: 'main' });
+    try {
+      const stream = workers.options({ name: 'three-then-throws' }).submit(T.failAfter, 3);
+      const onItems = [0, 1, 2, 3, 4].map((i) =>
+        main.options({ name: `on-${i}` }).submit((x: number) => x * 10, stream.at(i)),
+      );
+      const onAll = main.submit((xs: number[]) => xs.length, stream);
+      const fine = [1, 2, 3].map((x) => workers.submit(doubleLater, x, 10));
+      sch.start();
+      const failure = await failureOf(sch);
+      assert.equal(failure.errors.length, 1, 'only the generator failed');
+      const error = failure.errors[0];
+      assert.ok(error instanceof TypeError, String(error));
+      assert.equal((error as Error).message, 'failed after 3');
+      assert.deepEqual(
+        onItems.slice(0, 3).map((f) => f.result()),
+        [0, 10, 20],
+      );
+      for (const f of [...onItems.slice(3), onAll]) {
+        assert.equal(f.status, 'cancelled');
+        assert.throws(
+          () => f.result(),
+          (e) => e instanceof DependencyError && e.cause === error && e.failedTask.id === stream.id,
+        );
+      }
+      assert.deepEqual(
+        fine.map((f) => f.result()),
+        [2, 4, 6],
+      );
+    } finally {
+      await sch.close();
+    }
+  });
 });
