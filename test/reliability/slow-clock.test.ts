@@ -60,6 +60,41 @@ describe('dispatch passes cut into slices at every task', () => {
     });
   });
 
+  test('a synchronous generator sliced at every item: dependents run while it goes on', async () => {
+    await withFastClock(3, async () => {
+      const sch = new Scheduler();
+      const gen = new Queue(sch, { concurrency: 1, name: 'gen' });
+      const main = new Queue(sch, { concurrency: 4, name: 'main' });
+      const events: string[] = [];
+      function* count(n: number): Generator<number> {
+        for (let i = 0; i < n; i++) {
+          events.push(`yield ${i}`);
+          yield i;
+        }
+        events.push('end');
+      }
+      const stream = gen.submit(count, 50);
+      const dependents = Array.from({ length: 50 }, (_, i) =>
+        main.submit((x: number) => {
+          events.push(`dependent ${i}`);
+          return x * 2;
+        }, stream.at(i)),
+      );
+      sch.start();
+      await sch.wait();
+      assert.deepEqual(
+        dependents.map((f) => f.result()),
+        dependents.map((_, i) => i * 2),
+      );
+      // Each cut pass starts one task, the newest startable: dependent 0 keeps losing to the
+      // dependent of the item just yielded and runs last (the rule's order, one start a turn).
+      const end = events.indexOf('end');
+      const early = events.slice(0, end).filter((e) => e.startsWith('dependent')).length;
+      assert.ok(early >= 40, `${early} of 50 dependents ran while the generator went on`);
+      assert.equal(events.filter((e) => e.startsWith('dependent')).length, 50, 'each ran once');
+    });
+  });
+
   test('the fuzzer finds every invariant kept with a clock that runs fast', async () => {
     await withFastClock(3, () =>
       fc.assert(fuzzProperty(40), { numRuns: 100, includeErrorInReport: true }),
