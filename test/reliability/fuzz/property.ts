@@ -8,11 +8,14 @@ import { FuzzRun } from './harness.js';
  * The fuzzing property: a random scenario (queues, concurrency, resources, failFast) and a
  * random sequence of commands, run against the real scheduler and the model with every
  * invariant checked after every step, then drained. No promise rejection may go unhandled.
+ * `replayPath` is the commands' own replay path (the `replayPath` fast-check prints in a
+ * counterexample), which a replay needs besides the seed and path.
  */
-export function fuzzProperty(maxCommands: number) {
+export function fuzzProperty(maxCommands: number, replayPath?: string) {
+  const replay = replayPath === undefined ? {} : { replayPath };
   return fc.asyncProperty(
     scenarioArbitrary,
-    fc.commands(commandArbitraries, { maxCommands, size: 'max' }),
+    fc.commands(commandArbitraries, { maxCommands, size: 'max', ...replay }),
     async (scenario, commands) => {
       const unhandled: unknown[] = [];
       const onRejection = (reason: unknown): void => {
