@@ -67,7 +67,7 @@ export class ClusterLink {
     this.#timer.unref();
   }
 
-  /** A random id of this link, unique among the schedulers of the queue: its jobs' ids start with it. */
+  /** A random id, unique among the schedulers of the queue: the ids of its jobs start with it. */
   get id(): string {
     return this.#id;
   }
