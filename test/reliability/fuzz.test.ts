@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { fuzzProperty } from './fuzz/property.js';
 
 /**
- * The fast run of the model-based fuzzer (see fuzz/): a few hundred random sequences of
- * submissions, completions, yields, aborts, stops, starts and waits, each step checked against
+ * The fast run of the model-based fuzzer (see fuzz/): 500 random sequences (up to 50 steps) of
+ * submissions, completions, yields, aborts, clock ticks, stops, starts and waits, each checked against
  * the model. `npm run fuzz` runs the long one (10,000 sequences, or a time budget).
  */
 describe('model-based fuzzing (fast run)', () => {
   test('every step keeps the invariants; every run drains', async () => {
-    await fc.assert(fuzzProperty(40), { numRuns: 300, includeErrorInReport: true });
+    await fc.assert(fuzzProperty(50), { numRuns: 500, includeErrorInReport: true });
   });
 });
