@@ -1,15 +1,16 @@
 /**
  * The model the fuzzer holds the real scheduler against: the dispatch rule of API.md section 5
  * (the walk of `test/property/reference-model.ts`, extended with resources and held slots),
- * failure and cancellation (section 6), retries, user aborts, hold/release, stop/start and
- * failFast, written to be obviously correct rather than fast: every decision walks the whole
- * graph again.
+ * failure and cancellation (section 6), retries, user aborts, timeouts (a timed-out attempt
+ * keeps its slot until its function returns), hold/release, generators (declared counts,
+ * replayed retries), stop/start and failFast, written to be obviously correct rather than
+ * fast: every decision walks the whole graph again.
  *
  * Tasks are numbered 0, 1, 2, ... in submission order (a higher number is a newer task).
  * The model never starts a task by itself: the harness tells it each start the real scheduler
- * made (`started`), and the model checks it was the rule's choice and broke no invariant. After
- * the scheduler had its chance to dispatch, `firstStartable()` must be undefined: nothing
- * startable may be left waiting (or a slot or resource was lost).
+ * made (`observeStart`), and the model checks it was the rule's choice and broke no
+ * invariant. After the scheduler had its chance to dispatch, `firstStartable()` must be
+ * undefined: nothing startable may be left waiting (or a slot or resource was lost).
  */
 
 export type Status = 'unstarted' | 'running' | 'done' | 'failed' | 'cancelled';
