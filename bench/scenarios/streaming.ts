@@ -31,25 +31,40 @@ async function* asyncItems(n: number): AsyncGenerator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
-/** The work of a dependent: trivial, with a running sum so nothing is optimized away. */
-function makeUse(onFirst: () => void) {
-  let sum = 0;
-  let first = true;
-  return {
-    use(value: number): number {
-      if (first) {
-        first = false;
-        onFirst();
-      }
-      sum += value;
-      return value;
-    },
-    sum: () => sum,
+/**
+ * The work of a dependent: trivial, with a running sum so nothing is optimized away. It notes
+ * when it first runs, counted from `start` (set by the variant where its clock starts).
+ */
+class Work {
+  start = 0;
+  firstAt = Number.NaN;
+  #sum = 0;
+
+  readonly use = (value: number): number => {
+    if (Number.isNaN(this.firstAt)) this.firstAt = performance.now() - this.start;
+    this.#sum += value;
+    return value;
   };
+
+  get sum(): number {
+    return this.#sum;
+  }
 }
 
 /** What every variant's sum must be: 0 + 1 + ... + (n - 1). */
 const expectedSum = (n: number): number => (n * (n - 1)) / 2;
+
+/** Measures one variant's `body`, checks the sum, and reports the first dependent's time. */
+async function timedRun(size: number, body: (work: Work) => Promise<void>): Promise<RunResult> {
+  const work = new Work();
+  const measured = await measure(async () => {
+    work.start = performance.now();
+    await body(work);
+    return work.sum;
+  });
+  check(measured.value, size);
+  return toRunResult(measured, size, { [FIRST]: work.firstAt });
+}
 
 /**
  * smqsched: the generator and a dependent per item are submitted, then `start()`; the time to
@@ -58,60 +73,31 @@ const expectedSum = (n: number): number => (n * (n - 1)) / 2;
  */
 async function smqschedRun(size: number, asynchronous: boolean, alone = false): Promise<RunResult> {
   const { Queue, Scheduler } = await import('../../dist/index.js');
-  let firstAt = 0;
-  let start = 0;
-  const work = makeUse(() => {
-    firstAt = performance.now() - start;
-  });
-  const measured = await measure(async () => {
+  return timedRun(size, async (work) => {
     const sch = new Scheduler({ record: false });
     const Q = new Queue(sch, { concurrency: CONCURRENCY });
     const stream = asynchronous ? Q.submit(asyncItems, size) : Q.submit(items, size);
     if (!alone) for (let i = 0; i < size; i++) Q.submit(work.use, stream.at(i));
-    start = performance.now();
+    work.start = performance.now();
     sch.start();
-    if (!alone) {
-      await sch.wait();
-      return work.sum();
-    }
-    for (const value of await stream) work.use(value);
-    return work.sum();
+    if (alone) for (const value of await stream) work.use(value);
+    else await sch.wait();
   });
-  check(measured.value, size);
-  return toRunResult(measured, size, { [FIRST]: firstAt });
 }
 
-async function loopRun(size: number): Promise<RunResult> {
-  let firstAt = 0;
-  let start = 0;
-  const work = makeUse(() => {
-    firstAt = performance.now() - start;
-  });
-  const measured = await measure(async () => {
-    start = performance.now();
+function loopRun(size: number): Promise<RunResult> {
+  return timedRun(size, async (work) => {
     for (const value of items(size)) work.use(value);
-    return work.sum();
   });
-  check(measured.value, size);
-  return toRunResult(measured, size, { [FIRST]: firstAt });
 }
 
 async function pQueueRun(size: number): Promise<RunResult> {
   const { default: PQueue } = await import('p-queue');
-  let firstAt = 0;
-  let start = 0;
-  const work = makeUse(() => {
-    firstAt = performance.now() - start;
-  });
-  const measured = await measure(async () => {
-    start = performance.now();
+  return timedRun(size, async (work) => {
     const queue = new PQueue({ concurrency: CONCURRENCY });
     for (const value of items(size)) queue.add(() => work.use(value));
     await queue.onIdle();
-    return work.sum();
   });
-  check(measured.value, size);
-  return toRunResult(measured, size, { [FIRST]: firstAt });
 }
 
 function check(sum: number, size: number): void {
