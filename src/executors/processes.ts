@@ -1,16 +1,10 @@
 import type { TaskFunction } from '../graph/task-node.js';
 import type { ItemSink } from './drive-generator.js';
-import type { Executor, ExecutorQueue, RunInfo } from './executor.js';
+import type { Executor, RunInfo } from './executor.js';
+import { PooledExecutor } from './pooled-executor.js';
 import { ProcessPool } from './process-pool.js';
 import { RemoteTask } from './remote-task.js';
-import { specOf, type TaskSpec } from './task-ref.js';
-import {
-  type CheckedWorkerOptions,
-  checkWorkerOptions,
-  entryUrl,
-  refusal,
-  type WorkerOptions,
-} from './worker-options.js';
+import { checkWorkerOptions, entryUrl, type WorkerOptions } from './worker-options.js';
 
 /** Options of `processes(options)`. */
 export interface ProcessesOptions extends WorkerOptions {}
@@ -19,53 +13,20 @@ export interface ProcessesOptions extends WorkerOptions {}
  * Runs tasks in child processes (`node:child_process`), one process per slot of the queues it
  * serves. The scheduler keeps the order; the pool only runs what it is given.
  */
-class ProcessesExecutor implements Executor {
+class ProcessesExecutor extends PooledExecutor {
   readonly kind = 'processes';
-  readonly #options: CheckedWorkerOptions;
-  #workers = 0;
   #pool: ProcessPool | undefined;
-  #nextKey = 1;
 
-  constructor(options: CheckedWorkerOptions) {
-    this.#options = options;
-  }
-
-  attach(queue: ExecutorQueue): void {
-    if (this.#pool !== undefined) {
-      throw new TypeError(
-        `Expected a processes() executor that has not run tasks yet for queue ${queue.name}: its pool is already sized and running. Give the queue its own processes().`,
-      );
-    }
-    this.#workers += queue.concurrency;
-  }
-
-  refuse(fn: TaskFunction): string | undefined {
-    return specOf(fn) === undefined ? refusal(this.kind, fn) : undefined;
+  protected get started(): boolean {
+    return this.#pool !== undefined;
   }
 
   run(fn: TaskFunction, args: unknown[], info: RunInfo, sink?: ItemSink): unknown {
-    this.#pool ??= new ProcessPool(
-      entryUrl('process-entry'),
-      Math.max(1, this.#workers),
-      this.#options.execArgv,
-    );
-    const spec = specOf(fn) as TaskSpec;
-    const key = this.#nextKey++;
-    const remote = new RemoteTask(key, info, this.#pool, this.#options.abortGrace, sink);
+    this.#pool ??= new ProcessPool(entryUrl('process-entry'), this.workers, this.options.execArgv);
+    const request = this.request(fn, args, info);
+    const remote = new RemoteTask(request.key, info, this.#pool, this.options.abortGrace, sink);
     const done = remote.promise;
-    this.#pool.run(
-      {
-        url: spec.moduleUrl,
-        exportName: spec.exportName,
-        generator: spec.generator,
-        args,
-        key,
-        id: info.id,
-        name: info.name,
-        attempt: info.attempt,
-      },
-      remote,
-    );
+    this.#pool.run(request, remote);
     return done;
   }
 

@@ -2,19 +2,13 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { TaskFunction } from '../graph/task-node.js';
 import type { ItemSink } from './drive-generator.js';
-import type { Executor, ExecutorQueue, RunInfo } from './executor.js';
+import type { Executor, RunInfo } from './executor.js';
+import { PooledExecutor } from './pooled-executor.js';
 import type { RemoteTask, Transport } from './remote-task.js';
-import { specOf, type TaskSpec } from './task-ref.js';
 import { ThreadAborts } from './thread-aborts.js';
 import { ThreadRun } from './thread-run.js';
 import type { StreamMessage, TaskRequest, ThreadTask, WireError } from './wire.js';
-import {
-  type CheckedWorkerOptions,
-  checkWorkerOptions,
-  entryUrl,
-  refusal,
-  type WorkerOptions,
-} from './worker-options.js';
+import { checkWorkerOptions, entryUrl, type WorkerOptions } from './worker-options.js';
 
 /** Options of `threads(options)`. */
 export interface ThreadsOptions extends WorkerOptions {}
@@ -25,49 +19,22 @@ type Pool = Piscina<ThreadTask, unknown>;
  * Runs tasks in worker threads through a Piscina pool with one worker per slot of the queues it
  * serves. The scheduler keeps the order; the pool only runs what it is given.
  */
-class ThreadsExecutor implements Executor, Transport {
+class ThreadsExecutor extends PooledExecutor implements Transport {
   readonly kind = 'threads';
-  readonly #options: CheckedWorkerOptions;
-  #workers = 0;
   #pool: Pool | undefined;
   #aborts: ThreadAborts | undefined;
   /** The ports generator tasks stream their items on, while they run. */
   readonly #ports = new Map<RemoteTask, MessagePort>();
-  #nextKey = 1;
 
-  constructor(options: CheckedWorkerOptions) {
-    this.#options = options;
-  }
-
-  attach(queue: ExecutorQueue): void {
-    if (this.#pool !== undefined) {
-      throw new TypeError(
-        `Expected a threads() executor that has not run tasks yet for queue ${queue.name}: its pool is already sized and running. Give the queue its own threads().`,
-      );
-    }
-    this.#workers += queue.concurrency;
-  }
-
-  refuse(fn: TaskFunction): string | undefined {
-    return specOf(fn) === undefined ? refusal(this.kind, fn) : undefined;
+  protected get started(): boolean {
+    return this.#pool !== undefined;
   }
 
   run(fn: TaskFunction, args: unknown[], info: RunInfo, sink?: ItemSink): unknown {
     const pool = this.#pool ?? this.#start();
-    const spec = specOf(fn) as TaskSpec;
-    const key = this.#nextKey++;
-    const run = new ThreadRun(key, info, this, this.#options.abortGrace, sink);
-    const request: TaskRequest = {
-      url: spec.moduleUrl,
-      exportName: spec.exportName,
-      generator: spec.generator,
-      args,
-      key,
-      id: info.id,
-      name: info.name,
-      attempt: info.attempt,
-    };
-    if (spec.generator) return this.#stream(pool, run, request);
+    const request = this.request(fn, args, info);
+    const run = new ThreadRun(request.key, info, this, this.options.abortGrace, sink);
+    if (request.generator) return this.#stream(pool, run, request);
     return run.sent(pool.run(request, { signal: run }));
   }
 
@@ -107,7 +74,7 @@ class ThreadsExecutor implements Executor, Transport {
   }
 
   #start(): Pool {
-    const workers = Math.max(1, this.#workers);
+    const workers = this.workers;
     const aborts = new ThreadAborts();
     const pool: Pool = new Piscina({
       filename: entryUrl('thread-entry').href,
@@ -122,7 +89,7 @@ class ThreadsExecutor implements Executor, Transport {
       // more trivial round trips this way). Their timers and aborts also run between tasks.
       atomics: 'disabled',
       workerData: { abortChannel: aborts.name },
-      ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }),
+      ...(this.options.execArgv === undefined ? {} : { execArgv: this.options.execArgv }),
     });
     // A worker that fails between tasks (an uncaught error in a stray timer) is replaced;
     // without a listener Piscina would rethrow it in the scheduler's process.
