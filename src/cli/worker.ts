@@ -101,7 +101,10 @@ export async function runWorker(argv: readonly string[]): Promise<number> {
   await worker.closed;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
-  if (signals === 0) return 1; // Redis refused the worker; it said why
-  process.stdout.write('smqsched worker: closed\n');
-  return 0;
+  const code = signals === 0 ? 1 : 0; // no signal: Redis refused the worker, and it said why
+  if (code === 0) process.stdout.write('smqsched worker: closed\n');
+  // Closed: the process ends on its own, unless BullMQ's blocking connection still retries a
+  // Redis that is away; then it ends here.
+  setTimeout(() => process.exit(code), 500).unref();
+  return code;
 }

@@ -3,12 +3,14 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ClusterTask } from './cluster-task.js';
 import { decodeMessage, encodeMessage } from './codec.js';
-import { connectRedis } from './connection.js';
+import { closeRedis, connectRedis, settlesWithin } from './connection.js';
 import type { CheckedClusterOptions } from './options.js';
 import { type Control, controlChannel, type Reply, replyKey } from './protocol.js';
 
 /** How many replies one read takes at most, after the blocking pop of the first. */
 const REPLY_BATCH = 1000;
+/** How long closing waits for Redis to answer before it just closes the sockets. */
+const CLOSE_WAIT_MS = 1000;
 
 /** What the link needs of its executor: the tasks in flight, by job id. */
 export interface LinkOwner {
@@ -217,18 +219,21 @@ export class ClusterLink {
     task.lost(null, null, new Error(`BullMQ failed job ${task.jobId}: ${reason}`));
   }
 
-  /** Ends the reader, the timer and both connections, and deletes the reply list. */
+  /**
+   * Ends the reader, the timer and both connections, and deletes the reply list; never waits
+   * for a Redis that is away.
+   */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
     clearInterval(this.#timer);
     this.#reader.disconnect();
-    await this.#reading;
-    await this.#queue.close();
+    // A pop sent while Redis was away may never settle once the socket is gone.
+    await settlesWithin(this.#reading, CLOSE_WAIT_MS);
     if (this.#commands.status === 'ready') {
-      await this.#commands.del(this.#replyKey).catch(() => {});
-      await this.#commands.quit().catch(() => {});
+      await settlesWithin(this.#commands.del(this.#replyKey), CLOSE_WAIT_MS);
     }
-    this.#commands.disconnect();
+    await settlesWithin(this.#queue.close(), CLOSE_WAIT_MS);
+    await closeRedis(this.#commands);
   }
 }

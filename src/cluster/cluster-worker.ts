@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { fromWire, type TaskOutcome, type TaskRequest, toWire } from '../executors/wire.js';
 import { WorkerRuntime } from '../executors/worker-runtime.js';
 import { decodeJob, decodeMessage, encodeMessage } from './codec.js';
-import { connectRedis, redactUrl } from './connection.js';
+import { closeRedis, connectRedis, redactUrl, settlesWithin } from './connection.js';
 import {
   type ClusterJob,
   type Control,
@@ -52,6 +52,8 @@ export interface ClusterWorkerOptions {
 const EARLY_KEPT = 256;
 /** How often a reply list's time to live is renewed. */
 const EXPIRE_EVERY_MS = 60_000;
+/** How long BullMQ's close may wait for Redis once this worker's own jobs are done. */
+const CLOSE_WAIT_MS = 2000;
 
 /** A job running here. */
 interface Running {
@@ -76,6 +78,8 @@ export class ClusterWorker {
   readonly #running = new Map<string, Running>();
   readonly #early = new Map<string, unknown>();
   readonly #stopped = new Set<string>();
+  /** Who waits for the running jobs to end (a graceful close). */
+  readonly #whenDrained: (() => void)[] = [];
   /** When each reply list was last given its time to live (`performance.now()`). */
   readonly #expiries = new Map<string, number>();
   #nextKey = 1;
@@ -163,18 +167,29 @@ export class ClusterWorker {
    * Stops taking jobs and closes every connection. Without `force` the jobs running here
    * finish first (their replies go out); with it, they are left to BullMQ, which gives them to
    * another worker once their lock runs out. A second call returns the first one's promise.
+   * It never waits long for a Redis that is away, but then BullMQ's own blocking connection
+   * may go on retrying: `smqsched worker` exits regardless.
    */
   close(force = false): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closing = (async () => {
-      await this.#worker.close(force);
-      await this.#control.quit().catch(() => {});
-      this.#control.disconnect();
-      await this.#commands.quit().catch(() => {});
-      this.#commands.disconnect();
+      const closing = this.#worker.close(force);
+      if (!force) await this.#drained();
+      // BullMQ's close waits for Redis to answer; while Redis is away it would wait for ever.
+      // Once this worker's jobs are done (or left), it gets a moment, then the sockets close.
+      if (!(await settlesWithin(closing, CLOSE_WAIT_MS))) {
+        await settlesWithin(this.#worker.disconnect(), CLOSE_WAIT_MS);
+      }
+      await Promise.all([closeRedis(this.#control), closeRedis(this.#commands)]);
       this.#markClosed();
     })();
     return this.#closing;
+  }
+
+  /** Resolves once no job runs here. */
+  #drained(): Promise<void> {
+    if (this.#running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenDrained.push(resolve));
   }
 
   async #process(job: Job): Promise<void> {
@@ -226,6 +241,7 @@ export class ClusterWorker {
       this.#running.delete(jobId);
       this.#stopped.delete(jobId);
       this.#idle.push(runtime);
+      if (this.#running.size === 0) for (const resolve of this.#whenDrained.splice(0)) resolve();
     }
   }
 

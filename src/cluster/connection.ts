@@ -56,3 +56,32 @@ export function connectRedis(url: string, name: string, onRefused: (error: Error
   });
   return client;
 }
+
+/** Resolves with true if `promise` settles within `ms` milliseconds, else with false. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a connection's QUIT may wait for Redis before the socket is simply closed. */
+const QUIT_WAIT_MS = 1000;
+
+/**
+ * Closes a connection: QUIT if Redis is there (so commands already sent are answered first),
+ * then the socket in any case. Never waits for a Redis that is away.
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') await settlesWithin(client.quit(), QUIT_WAIT_MS);
+  client.disconnect();
+}

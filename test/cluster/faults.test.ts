@@ -4,11 +4,14 @@
  * result is taken once. The workers use short locks so that BullMQ notices a dead worker soon.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { cluster } from '../../src/cluster/index.js';
 import { type Future, Queue, Scheduler, WorkerCrashedError } from '../../src/index.js';
 import type { Ran } from '../fixtures/cluster-tasks.js';
@@ -184,5 +187,27 @@ describe('cluster faults', { skip }, () => {
     await assert.rejects(sch.wait());
     await sch.close();
     assert.equal(starts(log).length, 1, 'it did not run again');
+  });
+
+  test('with Redis gone, sch.close() and a SIGTERMed worker still end, and exit', async () => {
+    const own = await startRedis();
+    try {
+      const [worker] = (await startWorkers(1, [
+        ...['--connection', own.url, '--queue', 'offline', '--tasks', R.LINALG_PATH],
+      ])) as [TestWorker];
+      workers.push(worker);
+      const script = fileURLToPath(new URL('./offline-close-script.ts', import.meta.url));
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', script, own.url, 'offline', String(own.pid)],
+        { timeout: 15_000 },
+      );
+      assert.equal(stdout.trim(), 'result 2; closed without Redis');
+      worker.child.kill('SIGTERM');
+      const [code] = await within(worker.exited, 15_000, 'the worker exiting without Redis');
+      assert.equal(code, 0, worker.output());
+    } finally {
+      await own.stop();
+    }
   });
 });

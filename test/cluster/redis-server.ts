@@ -30,6 +30,8 @@ export interface TestRedis {
   readonly port: number;
   /** `redis://127.0.0.1:PORT`. */
   readonly url: string;
+  /** The server's process id, while it runs. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM; nothing is saved, so its data is gone). */
   stop(): Promise<void>;
   /** Starts it again on the same port, empty. */
@@ -77,10 +79,13 @@ export async function startRedis(
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
     async stop() {
       const running = child;
       child = undefined;
-      if (running === undefined || running.exitCode !== null) return;
+      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
       const exited = once(running, 'exit');
       running.kill('SIGTERM');
       await exited;
