@@ -2,16 +2,10 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { fromWire, type TaskOutcome, type TaskRequest, toWire } from '../executors/wire.js';
 import { WorkerRuntime } from '../executors/worker-runtime.js';
-import { decodeJob, decodeMessage, encodeMessage } from './codec.js';
+import { decodeJob, decodeMessage } from './codec.js';
 import { closeRedis, connectRedis, redactUrl, settlesWithin } from './connection.js';
-import {
-  type ClusterJob,
-  type Control,
-  controlChannel,
-  type JobData,
-  REPLY_TTL_SECONDS,
-  type Reply,
-} from './protocol.js';
+import { type ClusterJob, type Control, controlChannel, type JobData } from './protocol.js';
+import { ReplySender } from './reply-sender.js';
 import { TaskCatalog } from './task-catalog.js';
 
 /** Options of `ClusterWorker.start(options)` (the flags of `smqsched worker`). */
@@ -48,10 +42,8 @@ export interface ClusterWorkerOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Aborts of jobs not (yet) running here, and reply lists, that a worker remembers. */
+/** Aborts of jobs not (yet) running here that a worker remembers. */
 const EARLY_KEPT = 256;
-/** How often a reply list's time to live is renewed. */
-const EXPIRE_EVERY_MS = 60_000;
 /** How long BullMQ's close may wait for Redis once this worker's own jobs are done. */
 const CLOSE_WAIT_MS = 2000;
 
@@ -73,6 +65,7 @@ export class ClusterWorker {
   readonly #commands: Redis;
   readonly #control: Redis;
   readonly #worker: Worker;
+  readonly #replies: ReplySender;
   readonly #log: (line: string) => void;
   readonly #idle: WorkerRuntime[] = [];
   readonly #running = new Map<string, Running>();
@@ -80,8 +73,6 @@ export class ClusterWorker {
   readonly #stopped = new Set<string>();
   /** Who waits for the running jobs to end (a graceful close). */
   readonly #whenDrained: (() => void)[] = [];
-  /** When each reply list was last given its time to live (`performance.now()`). */
-  readonly #expiries = new Map<string, number>();
   #nextKey = 1;
   #started = false;
   #closing: Promise<void> | undefined;
@@ -109,6 +100,7 @@ export class ClusterWorker {
     const onRefused = (error: Error): void => this.#refuse(error);
     this.#commands = connectRedis(options.connection, 'smqsched-worker', onRefused);
     this.#control = connectRedis(options.connection, 'smqsched-worker-control', onRefused);
+    this.#replies = new ReplySender(this.#commands);
     this.#control.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
       this.#onControl(message),
     );
@@ -207,7 +199,7 @@ export class ClusterWorker {
     } catch (error) {
       outcome = { ok: false, error: toWire(error) };
     }
-    this.#end(jobId, data.reply, outcome);
+    this.#replies.end(jobId, data.reply, outcome);
   }
 
   async #run(jobId: string, reply: string, task: ClusterJob): Promise<TaskOutcome> {
@@ -231,7 +223,7 @@ export class ClusterWorker {
     };
     let index = 0;
     const emit = (value: unknown): boolean => {
-      this.#push(reply, { job: jobId, kind: 'item', index, value }, task);
+      this.#replies.item(reply, { job: jobId, kind: 'item', index, value }, task);
       index++;
       return !this.#stopped.has(jobId);
     };
@@ -242,57 +234,6 @@ export class ClusterWorker {
       this.#stopped.delete(jobId);
       this.#idle.push(runtime);
       if (this.#running.size === 0) for (const resolve of this.#whenDrained.splice(0)) resolve();
-    }
-  }
-
-  /**
-   * Pushes an item. Replies are not awaited: they go out on the connection BullMQ completes
-   * the job on, so Redis has them before the job is done, in order, at no round trip each.
-   */
-  #push(reply: string, message: Reply & { kind: 'item' }, task: ClusterJob): void {
-    let bytes: Buffer;
-    try {
-      bytes = encodeMessage(message);
-    } catch (error) {
-      throw new TypeError(
-        `Task ${task.id} (${task.name}): its item ${message.index} could not be copied to Redis (${(error as Error).message}). Yield only data that structured cloning copies: no functions, no objects that need their class.`,
-      );
-    }
-    this.#send(reply, bytes);
-  }
-
-  /** Pushes the outcome; one whose value cannot be copied becomes the task's error. */
-  #end(jobId: string, reply: string, outcome: TaskOutcome): void {
-    let bytes: Buffer;
-    try {
-      bytes = encodeMessage({ job: jobId, kind: 'end', outcome });
-    } catch (error) {
-      const failure = new TypeError(
-        `The result of job ${jobId} could not be copied back to the scheduler (${(error as Error).message}). Return only data that structured cloning copies: no functions, no objects that need their class.`,
-      );
-      bytes = encodeMessage({
-        job: jobId,
-        kind: 'end',
-        outcome: { ok: false, error: toWire(failure) },
-      });
-    }
-    this.#send(reply, bytes);
-  }
-
-  /**
-   * RPUSH to a reply list; now and then (at most once a minute per list) also an EXPIRE, so
-   * that the list of a scheduler that died goes away.
-   */
-  #send(reply: string, bytes: Buffer): void {
-    const now = performance.now();
-    const expired = now - (this.#expiries.get(reply) ?? Number.NEGATIVE_INFINITY) > EXPIRE_EVERY_MS;
-    this.#commands.rpush(reply, bytes).catch(() => {});
-    if (expired) {
-      this.#expiries.set(reply, now);
-      this.#commands.expire(reply, REPLY_TTL_SECONDS).catch(() => {});
-      if (this.#expiries.size > EARLY_KEPT) {
-        this.#expiries.delete(this.#expiries.keys().next().value as string);
-      }
     }
   }
 
