@@ -30,7 +30,12 @@ import {
   WorkerCrashedError,
   writeReport,
 } from '../../src/index.js';
+import { parseWorkerArgs } from '../../src/cli/worker.js';
+import { cluster } from '../../src/cluster/index.js';
 import * as T from '../executors/fixture-refs.js';
+
+/** A Redis URL for refusals checked before any connection: nothing listens there. */
+const REDIS_URL = 'redis://127.0.0.1:1';
 
 const CLASSES: Record<string, new (...args: never[]) => Error> = {
   TaskFailedError,
@@ -347,6 +352,32 @@ const cases: Record<string, () => Promise<unknown>> = {
   'report-source': () => errorOf(() => renderReport(5 as never)),
   'report-section': () => errorOf(() => renderReport([{ title: 'x' }] as never)),
   'report-file': () => errorOf(() => writeReport(new Scheduler(), '')),
+  // cluster() and smqsched worker: refused at the call, before any connection is made.
+  'cluster-options-shape': () => errorOf(() => cluster('redis://localhost:6379' as never)),
+  'cluster-connection': () => errorOf(() => cluster({ connection: 'http://localhost:6379' })),
+  'cluster-queue-name': () => errorOf(() => cluster({ connection: REDIS_URL, queueName: 'a:b' })),
+  'cluster-ms-type': () =>
+    errorOf(() => cluster({ connection: REDIS_URL, abortGrace: '100' as never })),
+  'cluster-ms-range': () => errorOf(() => cluster({ connection: REDIS_URL, checkInterval: -1 })),
+  'cluster-check-zero': () => errorOf(() => cluster({ connection: REDIS_URL, checkInterval: 0 })),
+  'submit-closure-on-cluster': async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 1, executor: cluster({ connection: REDIS_URL }) });
+    const error = await errorOf(() => Q.submit((x: number) => x, 1));
+    assert.equal(sch.stats().total.waiting + sch.stats().total.ready, 0, 'nothing was queued');
+    await sch.close();
+    return error;
+  },
+  'worker-connection': () => errorOf(() => parseWorkerArgs(['--tasks', './t.js'], {})),
+  'worker-no-tasks': () => errorOf(() => parseWorkerArgs(['--connection', REDIS_URL], {})),
+  'worker-queue': () =>
+    errorOf(() =>
+      parseWorkerArgs(['--connection', REDIS_URL, '--tasks', './t.js', '--queue', 'a:b'], {}),
+    ),
+  'worker-concurrency': () =>
+    errorOf(() =>
+      parseWorkerArgs(['--connection', REDIS_URL, '--tasks', './t.js', '--concurrency', '0'], {}),
+    ),
 };
 
 describe('docs/errors.md: every row has a test, and holds', () => {
