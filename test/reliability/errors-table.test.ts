@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { parseWorkerArgs } from '../../src/cli/worker.js';
+import { cluster } from '../../src/cluster/index.js';
 import {
   CancelledError,
   currentTask,
@@ -30,8 +32,6 @@ import {
   WorkerCrashedError,
   writeReport,
 } from '../../src/index.js';
-import { parseWorkerArgs } from '../../src/cli/worker.js';
-import { cluster } from '../../src/cluster/index.js';
 import * as T from '../executors/fixture-refs.js';
 
 /** A Redis URL for refusals checked before any connection: nothing listens there. */
