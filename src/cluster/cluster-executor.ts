@@ -3,7 +3,7 @@ import type { Executor, RunInfo } from '../executors/executor.js';
 import type { RemoteTask, Transport } from '../executors/remote-task.js';
 import { specOf, type TaskSpec } from '../executors/task-ref.js';
 import type { WireError } from '../executors/wire.js';
-import { refusal } from '../executors/worker-options.js';
+import { refuseClosure } from '../executors/worker-options.js';
 import type { TaskFunction } from '../graph/task-node.js';
 import { ClusterLink } from './cluster-link.js';
 import { ClusterTask } from './cluster-task.js';
@@ -33,7 +33,7 @@ class ClusterExecutor implements Executor, Transport {
   }
 
   refuse(fn: TaskFunction): string | undefined {
-    return specOf(fn) === undefined ? refusal(this.kind, fn) : undefined;
+    return refuseClosure(this.kind, fn);
   }
 
   run(fn: TaskFunction, args: unknown[], info: RunInfo, sink?: ItemSink): unknown {

@@ -3,7 +3,7 @@ import type { ItemSink } from './drive-generator.js';
 import type { Executor, ExecutorQueue, RunInfo } from './executor.js';
 import { specOf, type TaskSpec } from './task-ref.js';
 import type { TaskRequest } from './wire.js';
-import { type CheckedWorkerOptions, refusal } from './worker-options.js';
+import { type CheckedWorkerOptions, refuseClosure } from './worker-options.js';
 
 /**
  * What `threads()` and `processes()` share: a pool sized by the queues that attach to it
@@ -39,7 +39,7 @@ export abstract class PooledExecutor implements Executor {
   }
 
   refuse(fn: TaskFunction): string | undefined {
-    return specOf(fn) === undefined ? refusal(this.kind, fn) : undefined;
+    return refuseClosure(this.kind, fn);
   }
 
   /** The request that runs `fn` (a task reference: `refuse` let it through) in a worker. */

@@ -1,5 +1,6 @@
 import { describeValue } from '../errors.js';
 import type { TaskFunction } from '../graph/task-node.js';
+import { specOf } from './task-ref.js';
 
 /** Options shared by `threads()` and `processes()`. */
 export interface WorkerOptions {
@@ -59,8 +60,12 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-/** Why `fn` cannot run on a `kind` executor, for the `TypeError` that `submit` throws. */
-export function refusal(kind: string, fn: TaskFunction): string {
+/**
+ * Why `fn` cannot run on a `kind` executor (one that runs task references only), for the
+ * `TypeError` that `submit` throws; `undefined` for a task reference.
+ */
+export function refuseClosure(kind: string, fn: TaskFunction): string | undefined {
+  if (specOf(fn) !== undefined) return undefined;
   const name = fn.name || 'anonymous';
   return `Expected a task reference for a ${kind}() queue, got the function \`${name}\`: a worker cannot receive a function, it imports it. Export it from a module and submit task(new URL('./module.js', import.meta.url), '${name === 'anonymous' ? 'exportName' : name}') instead.`;
 }
