@@ -183,15 +183,28 @@ export class NonErrorThrown extends Error {
   }
 }
 
+/**
+ * `show(value)` (by default `String(value)`), without trusting the value: one that cannot be
+ * turned into a string (an object without a prototype, a `toString` that throws) gives
+ * `[object Object]` and the like.
+ */
+export function textOf(value: unknown, show: (value: unknown) => string = String): string {
+  try {
+    return show(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** A function by its name, anything else by `String`. */
+function shownInMessage(value: unknown): string {
+  return typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
+}
+
 /** Describes a value for a `TypeError` message: `` `0` (number) ``. */
 export function describeValue(value: unknown): string {
   const type = value === null ? 'null' : typeof value;
-  let shown: string;
-  try {
-    shown = typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
-  } catch {
-    shown = Object.prototype.toString.call(value);
-  }
+  let shown = textOf(value, shownInMessage);
   if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
   return `\`${shown}\` (${type})`;
 }

@@ -7,6 +7,7 @@
  */
 
 import type { MessagePort } from 'node:worker_threads';
+import { textOf } from '../errors.js';
 
 /** A task sent to a worker: which export to call, with what, as which task. */
 export interface TaskRequest {
@@ -92,19 +93,10 @@ function isPrimitive(value: unknown): boolean {
   return value === null || (typeof value !== 'object' && typeof value !== 'function');
 }
 
-/** A string for a value that cannot be cloned, without trusting its `toString` (it may throw). */
-function asText(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
 /** Turns what a task threw into a `WireError` (in the worker). */
 export function toWire(thrown: unknown, depth = 0): WireError {
   if (!(thrown instanceof Error)) {
-    return { kind: 'value', value: cloneable(thrown) ? thrown : asText(thrown) };
+    return { kind: 'value', value: cloneable(thrown) ? thrown : textOf(thrown) };
   }
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(thrown)) {
