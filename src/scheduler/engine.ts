@@ -326,27 +326,30 @@ export class Engine implements EngineContext {
     try {
       result = node.queue.executor.run(fn, args, info);
     } catch (error) {
-      this.#returned(node, false);
-      this.#outcomes.attemptFailed(node, asError(node, error));
+      this.#plainEnded(node, false, error);
       return;
     }
     if (isThenable(result)) {
       result.then(
         (value) => {
-          this.#returned(node, false);
-          this.#outcomes.finish(node, value);
+          this.#plainEnded(node, true, value);
           this.dispatch();
         },
         (error: unknown) => {
-          this.#returned(node, false);
-          this.#outcomes.attemptFailed(node, asError(node, error));
+          this.#plainEnded(node, false, error);
           this.dispatch();
         },
       );
     } else {
-      this.#returned(node, false);
-      this.#outcomes.finish(node, result);
+      this.#plainEnded(node, true, result);
     }
+  }
+
+  /** A plain task's function returned (`ok`) or threw: its slot is free, its outcome decided. */
+  #plainEnded(node: TaskNode, ok: boolean, outcome: unknown): void {
+    this.#returned(node, false);
+    if (ok) this.#outcomes.finish(node, outcome);
+    else this.#outcomes.attemptFailed(node, asError(node, outcome));
   }
 
   /** The function of a running task returned: its slot is free, unless the task now holds it. */
