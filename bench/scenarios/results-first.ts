@@ -6,10 +6,10 @@
  * FIFO order, so their first product waits for every A and B.
  */
 import { measure, toRunResult } from '../measure.js';
-import type { GraphRunner } from '../runners/graph-runner.js';
 import { loadRunner } from '../runners/index.js';
 import { type GroupResult, type RunResult, type Scenario, SUBJECT } from '../scenario.js';
 import { findGroup, formatNumber, medianExtra } from '../stats.js';
+import { buildSeed, type SeedTasks } from './seed.js';
 
 const N = 100;
 const TASKS = 2 * N + N * N;
@@ -43,27 +43,22 @@ class CompletionLog {
   }
 }
 
-/** The seed shape (as in `seed.ts`), with every task reporting its completion to `log`. */
-function build<H>(graph: GraphRunner<H>, log: CompletionLog): H {
-  const rand = (): number => {
-    log.intermediate();
-    return 1 + Math.random();
+/** The seed shape's tasks, each reporting its completion to `log`. */
+function loggedTasks(log: CompletionLog): SeedTasks {
+  return {
+    rand: () => {
+      log.intermediate();
+      return 1 + Math.random();
+    },
+    inv: (a) => {
+      log.intermediate();
+      return 1 / a;
+    },
+    mul: (a, b) => {
+      log.final();
+      return a * b;
+    },
   };
-  const inv = (a: number): number => {
-    log.intermediate();
-    return 1 / a;
-  };
-  const mul = (a: number, b: number): number => {
-    log.final();
-    return a * b;
-  };
-  const inverses: H[] = [];
-  for (let i = 0; i < N; i++) inverses.push(graph.task(inv, graph.task(rand)));
-  let last = inverses[0] as H;
-  for (const bi of inverses) {
-    for (const bk of inverses) last = graph.task(mul, bi, bk);
-  }
-  return last;
 }
 
 async function run(variant: string, slots: number): Promise<RunResult> {
@@ -72,7 +67,7 @@ async function run(variant: string, slots: number): Promise<RunResult> {
   const measured = await measure(async () => {
     log.start = performance.now();
     const graph = createRunner(slots);
-    build(graph, log);
+    buildSeed(graph, N, loggedTasks(log));
     await graph.run();
   });
   if (log.completed !== TASKS || log.finals !== N * N) {

@@ -6,19 +6,30 @@ const rand = (): number => 1 + Math.random();
 const inv = (a: number): number => 1 / a;
 const mul = (a: number, b: number): number => a * b;
 
+/** The seed's three task functions. */
+export interface SeedTasks {
+  rand(): number;
+  inv(a: number): number;
+  mul(a: number, b: number): number;
+}
+
 /**
  * The seed example's shape with trivial tasks: n values, n inverses of them, and a product of
- * every ordered pair of inverses.
+ * every ordered pair of inverses. `tasks` replaces the functions (e.g. to log completions).
  */
-function build<H>(graph: GraphRunner<H>, n: number): H {
+export function buildSeed<H>(
+  graph: GraphRunner<H>,
+  n: number,
+  tasks: SeedTasks = { rand, inv, mul },
+): H {
   const inverses: H[] = [];
   for (let i = 0; i < n; i++) {
-    const a = graph.task(rand);
-    inverses.push(graph.task(inv, a));
+    const a = graph.task(tasks.rand);
+    inverses.push(graph.task(tasks.inv, a));
   }
   let last: H | undefined;
   for (const bi of inverses) {
-    for (const bk of inverses) last = graph.task(mul, bi, bk);
+    for (const bk of inverses) last = graph.task(tasks.mul, bi, bk);
   }
   if (last === undefined) throw new RangeError('The seed shape needs n >= 1.');
   return last;
@@ -36,5 +47,5 @@ export const seed = graphScenario({
   sizes: [100, 300],
   sizeLabel: (n) => `n=${n}`,
   tasks: (n) => 2 * n + n * n,
-  build,
+  build: buildSeed,
 });
