@@ -196,6 +196,11 @@ export function textOf(value: unknown, show: (value: unknown) => string = String
   }
 }
 
+/** An error's message as text (read through `textOf`: the getter may throw). */
+function messageOf(error: unknown): string {
+  return String((error as Error).message);
+}
+
 /** A function by its name, anything else by `String`. */
 function shownInMessage(value: unknown): string {
   return typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
@@ -251,5 +256,24 @@ export class StreamReplayError extends Error {
     this.task = labelOf(task);
     this.delivered = delivered;
     this.yielded = yielded;
+  }
+}
+
+/**
+ * A task's arguments could not be turned into the values it receives, so it never ran: reading
+ * an argument threw (a getter, a revoked Proxy), or a future was put into an argument after
+ * submit and was not finished when the task started. The original error is the `cause`.
+ */
+export class ArgumentError extends Error {
+  override readonly name = 'ArgumentError';
+  /** The task whose arguments failed. */
+  readonly task: TaskLabel;
+  constructor(task: TaskLabel, cause: unknown) {
+    const why = cause instanceof Error ? textOf(cause, messageOf) : describeValue(cause);
+    super(
+      `The arguments of ${label(task)} could not be read when it started: ${why.replace(/\.$/, '')}. Pass plain data (no throwing getters or revoked Proxies), and put futures into arguments before submit, never after.`,
+      { cause },
+    );
+    this.task = labelOf(task);
   }
 }

@@ -7,6 +7,7 @@
  */
 
 export {
+  ArgumentError,
   CancelledError,
   DeadlockError,
   DependencyError,

@@ -8,6 +8,21 @@ function isPlainContainer(value: unknown): value is object {
   return proto === Object.prototype || proto === null;
 }
 
+/** Arrays longer than this are walked by their own keys: a sparse one may be 2^32-1 long. */
+const INDEXED_UP_TO = 65_536;
+
+/** The keys of a plain container to walk: its own enumerable string keys. */
+function keysOf(value: object): readonly string[] | number {
+  if (Array.isArray(value) && value.length <= INDEXED_UP_TO) return value.length;
+  return Object.keys(value);
+}
+
+/** A container's child values: a short array itself, else its own enumerable values. */
+function childrenOf(value: object): readonly unknown[] {
+  if (Array.isArray(value) && value.length <= INDEXED_UP_TO) return value;
+  return Object.values(value);
+}
+
 /**
  * Finds where the futures are among a task's arguments. One instance serves a scheduler's
  * submissions one after another, so scanning allocates nothing for arguments without futures.
@@ -21,6 +36,8 @@ export class ArgumentScan {
   deps: TaskNode[] | undefined;
   /** True if a future sits inside a container, so values must be put in by a deep copy. */
   nested = false;
+  /** True after `scan` threw its own refusal (a future of another scheduler). */
+  refused = false;
   /** Membership of `deps` once it is too long to search (small lists are searched). */
   #seen: Set<TaskNode> | undefined;
 
@@ -33,6 +50,7 @@ export class ArgumentScan {
   scan(args: readonly unknown[], owner: object, who: string): void {
     this.deps = undefined;
     this.nested = false;
+    this.refused = false;
     this.#seen = undefined;
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
@@ -59,7 +77,7 @@ export class ArgumentScan {
       }
       if (!isPlainContainer(value) || visited.has(value)) continue;
       visited.add(value);
-      const children = Array.isArray(value) ? value : Object.values(value);
+      const children = childrenOf(value);
       for (let i = children.length - 1; i >= 0; i--) {
         const child = children[i];
         if (child instanceof Future || isPlainContainer(child)) stack.push(child);
@@ -70,6 +88,7 @@ export class ArgumentScan {
   #take(future: Future<unknown>, owner: object, who: string): void {
     const node = nodeOf(future);
     if (node.queue.owner !== owner) {
+      this.refused = true;
       throw new TypeError(
         `Expected the arguments of task \`${who}\` to hold futures of this scheduler, got future ${node.id} (${node.name}) of another one. Await it and pass its value instead.`,
       );
@@ -97,29 +116,69 @@ export class ArgumentScan {
 /**
  * Puts each future's value in its place. Top-level futures are replaced in `args` itself (the
  * scheduler owns that array); containers holding futures are copied, never changed.
+ *
+ * @throws what reading an argument throws (a getter, a revoked Proxy), or `NotReadyError` for a
+ *   future put into a container after submit that has not finished; the engine fails the task
+ *   with `ArgumentError` then.
  */
 export function resolveArguments(args: unknown[], nested: boolean): unknown[] {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg instanceof Future) args[i] = arg.result();
-    else if (nested && isPlainContainer(arg)) args[i] = copyResolved(arg, new Map());
+    else if (nested && isPlainContainer(arg)) args[i] = copyResolved(arg);
   }
   return args;
 }
 
-function copyResolved(value: unknown, copies: Map<unknown, unknown>): unknown {
-  if (value instanceof Future) return value.result();
-  if (!isPlainContainer(value)) return value;
-  const done = copies.get(value);
-  if (done !== undefined) return done;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = new Array(value.length);
-    copies.set(value, copy);
-    for (let i = 0; i < value.length; i++) copy[i] = copyResolved(value[i], copies);
-    return copy;
+/** An empty container of `value`'s kind: an array of its length, or an object of its prototype. */
+function emptyLike(value: object): unknown[] | Record<string, unknown> {
+  return Array.isArray(value)
+    ? new Array(value.length)
+    : Object.create(Object.getPrototypeOf(value));
+}
+
+/**
+ * A deep copy of plain containers with every future replaced by its value; other values are
+ * shared. Iterative (a structure thousands of levels deep must not overflow the stack), keeps
+ * shared and cyclic references as they are, and writes every own key as a data property of the
+ * copy: an own `__proto__` key (as `JSON.parse` makes) stays a key, never the copy's prototype.
+ */
+function copyResolved(root: object): unknown {
+  const copies = new Map<unknown, unknown>();
+  const rootCopy = emptyLike(root);
+  copies.set(root, rootCopy);
+  const sources: object[] = [root];
+  const targets: (unknown[] | Record<string, unknown>)[] = [rootCopy];
+  while (sources.length > 0) {
+    const source = sources.pop() as object;
+    const target = targets.pop() as unknown[] | Record<string, unknown>;
+    const keys = keysOf(source);
+    const count = typeof keys === 'number' ? keys : keys.length;
+    for (let k = 0; k < count; k++) {
+      const key = typeof keys === 'number' ? k : (keys[k] as string);
+      const child = (source as Record<string | number, unknown>)[key];
+      if (child === undefined && typeof keys === 'number' && !(k in source)) continue; // a hole
+      let value: unknown = child;
+      if (child instanceof Future) value = child.result();
+      else if (isPlainContainer(child)) {
+        value = copies.get(child);
+        if (value === undefined) {
+          const copy = emptyLike(child);
+          copies.set(child, copy);
+          sources.push(child);
+          targets.push(copy);
+          value = copy;
+        }
+      }
+      if (key === '__proto__') {
+        Object.defineProperty(target, key, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else (target as Record<string | number, unknown>)[key] = value;
+    }
   }
-  const copy: Record<string, unknown> = Object.create(Object.getPrototypeOf(value));
-  copies.set(value, copy);
-  for (const [key, child] of Object.entries(value)) copy[key] = copyResolved(child, copies);
-  return copy;
+  return rootCopy;
 }

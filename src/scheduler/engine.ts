@@ -1,4 +1,12 @@
-import { CancelledError, DeadlockError, NonErrorThrown, TimeoutError } from '../errors.js';
+import { isPromise } from 'node:util/types';
+import {
+  ArgumentError,
+  CancelledError,
+  DeadlockError,
+  NonErrorThrown,
+  TimeoutError,
+  textOf,
+} from '../errors.js';
 import { ArgumentScan, resolveArguments } from '../futures/arguments.js';
 import { cancelDependents } from '../graph/propagate.js';
 import { isUnstarted, Ranking } from '../graph/ranking.js';
@@ -17,12 +25,36 @@ import { Settlement } from './settlement.js';
 /** How long one dispatch pass may run synchronous tasks before it gives the event loop back. */
 const SLICE_MS = 8;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+const nativeThen = Promise.prototype.then;
+
+/**
+ * What a task's function returned, as something to wait for: `undefined` for a plain value, the
+ * promise itself for a native promise, and for any other thenable a promise that calls its
+ * `then` once and takes only its first settlement, as `await` does. A `then` getter or method
+ * that throws gives a rejected promise: the task fails with that error.
+ */
+function pendingOutcome(value: unknown): PromiseLike<unknown> | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (typeof then !== 'function') return;
+  if (then === nativeThen && isPromise(value)) return value as Promise<unknown>;
+  return new Promise((resolve, reject) => {
+    (then as (ok: (v: unknown) => void, fail: (e: unknown) => void) => unknown).call(
+      value,
+      resolve,
+      reject,
+    );
+  });
+}
+
+/** A thrown value's message if it is an Error, else the value itself, as text. */
+function messageOrValue(thrown: unknown): string {
+  return String(thrown instanceof Error ? thrown.message : thrown);
 }
 
 function asError(node: TaskNode, thrown: unknown): unknown {
@@ -94,7 +126,16 @@ export class Engine implements EngineContext {
     extraDeps?: readonly TaskNode[],
   ): TaskNode {
     const scan = this.#scan;
-    scan.scan(args, this, name);
+    try {
+      scan.scan(args, this, name);
+    } catch (error) {
+      scan.deps = undefined;
+      if (error instanceof TypeError && scan.refused) throw error;
+      throw new TypeError(
+        `Expected the arguments of task \`${name}\` to be readable, but reading them threw: ${textOf(error, messageOrValue)}. Pass plain data (no throwing getters or revoked Proxies).`,
+        { cause: error },
+      );
+    }
     if (extraDeps !== undefined) scan.addDeps(extraDeps);
     const deps = scan.deps;
     scan.deps = undefined; // the scan object is reused: it must not keep these tasks alive
@@ -227,10 +268,19 @@ export class Engine implements EngineContext {
     this.ranking.started(node);
     queue.occupy(node);
     this.settlement.running++;
-    const first = node.attempt === 0;
-    const args = first
-      ? resolveArguments(node.args as unknown[], node.nestedFutures)
-      : (node.args as unknown[]);
+    let args = node.args as unknown[];
+    if (node.attempt === 0) {
+      try {
+        args = resolveArguments(args, node.nestedFutures);
+      } catch (error) {
+        // Nothing ran: the task fails as it starts, without retries (the arguments stay bad).
+        this.#announce(node);
+        this.settlement.running--;
+        queue.vacate(node);
+        this.#outcomes.fail(node, new ArgumentError(node, error));
+        return;
+      }
+    }
     const fn = node.fn as TaskFunction;
     // A task that may run again keeps its resolved arguments until it settles.
     node.args = settings !== undefined && settings.retries > 0 ? args : undefined;
@@ -286,8 +336,9 @@ export class Engine implements EngineContext {
       ended(false, error);
       return;
     }
-    if (isThenable(result)) {
-      result.then(
+    const later = pendingOutcome(result);
+    if (later !== undefined) {
+      later.then(
         (value) => {
           ended(true, value);
           this.dispatch();
@@ -329,8 +380,9 @@ export class Engine implements EngineContext {
       this.#plainEnded(node, false, error);
       return;
     }
-    if (isThenable(result)) {
-      result.then(
+    const later = pendingOutcome(result);
+    if (later !== undefined) {
+      later.then(
         (value) => {
           this.#plainEnded(node, true, value);
           this.dispatch();
@@ -401,10 +453,10 @@ export class Engine implements EngineContext {
 
   /** After tasks settled: wakes `stop()` and `wait()` callers, and says when all is idle. */
   checkpoint(): void {
-    const quiet = this.#isQuiet();
-    if (quiet && this.settlement.unsettled === 0 && this.events.has('idle')) {
+    if (this.settlement.unsettled === 0 && this.events.has('idle')) {
       this.events.emit('idle', { time: performance.now() });
     }
-    this.settlement.checkpoint(quiet);
+    // Read after the listeners ran: an `idle` listener may have submitted more work.
+    this.settlement.checkpoint(this.#isQuiet());
   }
 }
