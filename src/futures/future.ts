@@ -1,6 +1,7 @@
 import { NotReadyError } from '../errors.js';
 import type { TaskNode } from '../graph/task-node.js';
-import type { TaskStatus } from '../graph/task-status.js';
+import { isSettled, type TaskStatus } from '../graph/task-status.js';
+import { RunningTaskInfo, taskStorage } from '../scheduler/current-task.js';
 
 /** Reads a future's task node. Internal to smqsched: set once by `Future`'s static block. */
 export let nodeOf: (future: Future<unknown>) => TaskNode;
@@ -60,8 +61,14 @@ export class Future<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    const node = this.#node;
+    if (!isSettled(node.status)) {
+      // Awaited inside a running task: its scheduler counts the task as waiting on this one.
+      const info = taskStorage.getStore();
+      if (info instanceof RunningTaskInfo) info.watcher?.awaiting(info, this);
+    }
     const settled = new Promise<T>((resolve, reject) => {
-      this.#node.onSettle((node) => {
+      node.onSettle((node) => {
         if (node.status === 'done') resolve(node.outcome as T);
         else reject(node.outcome);
       });

@@ -17,11 +17,24 @@ export interface AbortReceiver {
   taskAborted(reason: unknown): void;
 }
 
+/** Told when a running task awaits a future (`awaiting`), to see deadlocks through awaits. */
+export interface AwaitWatcher {
+  awaiting(info: RunningTaskInfo, future: object): void;
+}
+
 /** A `TaskInfo` whose AbortController is made only if someone asks for the signal. */
 export class RunningTaskInfo implements TaskInfo {
   readonly id: number;
   readonly name: string;
   readonly attempt: number;
+  /** The scheduler running the task, told of the futures the task awaits. */
+  watcher: AwaitWatcher | undefined;
+  /** How many unsettled futures of its scheduler the task awaits now. */
+  awaitCount = 0;
+  /** The last future it began to await (for deadlock reports). */
+  awaited: object | undefined;
+  /** Set when the attempt's function returned: later awaits and settlements count for nothing. */
+  ended = false;
   /**
    * Set by an executor that passes aborts on (to a worker); told on `abort`. Cheaper than a
    * listener on `signal`, which would make an AbortController for every task.

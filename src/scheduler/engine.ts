@@ -4,10 +4,12 @@ import {
   CancelledError,
   DeadlockError,
   NonErrorThrown,
+  type TaskLabel,
   TimeoutError,
   textOf,
 } from '../errors.js';
 import { ArgumentScan, resolveArguments } from '../futures/arguments.js';
+import { type Future, nodeOf } from '../futures/future.js';
 import { cancelDependents } from '../graph/propagate.js';
 import { isUnstarted, Ranking } from '../graph/ranking.js';
 import type { StreamState } from '../graph/stream-state.js';
@@ -18,7 +20,7 @@ import type { EventHub } from '../observe/events.js';
 import { type Explanation, explainTask } from '../observe/explain.js';
 import type { TaskRecorder } from '../observe/timeline-recorder.js';
 import type { QueueState } from '../queues/queue-state.js';
-import { RunningTaskInfo } from './current-task.js';
+import { type AwaitWatcher, RunningTaskInfo } from './current-task.js';
 import { type EngineContext, Outcomes } from './outcomes.js';
 import { Settlement } from './settlement.js';
 
@@ -61,6 +63,18 @@ function asError(node: TaskNode, thrown: unknown): unknown {
   return thrown instanceof Error ? thrown : new NonErrorThrown(node, thrown);
 }
 
+/** A timed-out attempt whose function has not returned. */
+interface Lingering {
+  /** The stand-in that keeps its slot. */
+  readonly node: TaskNode;
+  /** When it timed out (performance.now()). */
+  readonly since: number;
+  readonly timeout: number;
+  /** True once it lingered as long again: it counts as blocked. */
+  readonly stuck: boolean;
+  readonly check?: NodeJS.Timeout;
+}
+
 /**
  * The core of a scheduler: task records, the dispatch loop, each attempt's life, completion,
  * failure, retries, holds and cancellation.
@@ -69,7 +83,7 @@ function asError(node: TaskNode, thrown: unknown): unknown {
  * schedules another pass), so after a full pass nothing startable is left waiting; if then
  * nothing runs either while tasks remain, nothing ever will: a deadlock.
  */
-export class Engine implements EngineContext {
+export class Engine implements EngineContext, AwaitWatcher {
   readonly queues: QueueState[] = [];
   readonly events: EventHub;
   readonly failFast: boolean;
@@ -80,6 +94,10 @@ export class Engine implements EngineContext {
   readonly unstarted = new TaskList();
   readonly #outcomes: Outcomes;
   readonly #scan = new ArgumentScan();
+  /** Running attempts that await unsettled tasks of this scheduler, with the last awaited. */
+  readonly #blocked = new Map<RunningTaskInfo, TaskNode>();
+  /** Attempts that timed out while their function runs on. */
+  readonly #lingering = new Map<RunningTaskInfo, Lingering>();
   #nextId = 1;
   #started = false;
   #halted = false;
@@ -253,7 +271,9 @@ export class Engine implements EngineContext {
       this.#dispatching = false;
     }
     const s = this.settlement;
-    if (finished && s.running === 0 && s.unsettled > 0 && this.#started && !this.#halted) {
+    // Blocked attempts (awaiting this scheduler's tasks, or stuck after a timeout) make no
+    // progress by themselves: if every running one is blocked, nothing ever will.
+    if (finished && s.running === s.blocked && s.unsettled > 0 && this.#started && !this.#halted) {
       this.#deadlock();
     }
   }
@@ -286,6 +306,7 @@ export class Engine implements EngineContext {
     node.args = settings !== undefined && settings.retries > 0 ? args : undefined;
     node.deps = undefined;
     const info = new RunningTaskInfo(node.id, node.name, node.attempt);
+    info.watcher = this;
     if (settings === undefined && node.stream === undefined) {
       this.#announce(node);
       this.#runPlain(node, fn, args, info);
@@ -305,6 +326,7 @@ export class Engine implements EngineContext {
           if (!open) return;
           open = false;
           standIn = queue.standIn(node);
+          this.#linger(info, standIn, timeout);
           const error = new TimeoutError(node, timeout);
           info.abort(error);
           this.#outcomes.attemptFailed(node, error);
@@ -317,8 +339,13 @@ export class Engine implements EngineContext {
       const decides = open;
       open = false;
       if (settings?.abortRunning === abortThis) settings.abortRunning = undefined;
-      if (standIn !== undefined) this.#returned(standIn, false);
-      else this.#returned(node, ok && decides && settings?.hold === true && !settings.released);
+      if (standIn !== undefined) {
+        this.#unlinger(info);
+        this.#returned(standIn, false, info);
+      } else {
+        const holds = ok && decides && settings?.hold === true && !settings.released;
+        this.#returned(node, holds, info);
+      }
       if (!decides) {
         this.checkpoint(); // the outcome came earlier (a timeout); stop() may wait for this
         return;
@@ -377,39 +404,101 @@ export class Engine implements EngineContext {
     try {
       result = node.queue.executor.run(fn, args, info);
     } catch (error) {
-      this.#plainEnded(node, false, error);
+      this.#plainEnded(node, false, error, info);
       return;
     }
     const later = pendingOutcome(result);
     if (later !== undefined) {
       later.then(
         (value) => {
-          this.#plainEnded(node, true, value);
+          this.#plainEnded(node, true, value, info);
           this.dispatch();
         },
         (error: unknown) => {
-          this.#plainEnded(node, false, error);
+          this.#plainEnded(node, false, error, info);
           this.dispatch();
         },
       );
     } else {
-      this.#plainEnded(node, true, result);
+      this.#plainEnded(node, true, result, info);
     }
   }
 
   /** A plain task's function returned (`ok`) or threw: its slot is free, its outcome decided. */
-  #plainEnded(node: TaskNode, ok: boolean, outcome: unknown): void {
-    this.#returned(node, false);
+  #plainEnded(node: TaskNode, ok: boolean, outcome: unknown, info: RunningTaskInfo): void {
+    this.#returned(node, false, info);
     if (ok) this.#outcomes.finish(node, outcome);
     else this.#outcomes.attemptFailed(node, asError(node, outcome));
   }
 
   /** The function of a running task returned: its slot is free, unless the task now holds it. */
-  #returned(node: TaskNode, holds: boolean): void {
+  #returned(node: TaskNode, holds: boolean, info: RunningTaskInfo): void {
+    this.#stopCountingAwaits(info);
     this.settlement.running--;
     const settings = node.settings;
     if (holds) (settings as TaskSettings).holding = true;
     else node.queue.vacate(node);
+  }
+
+  /**
+   * A running task began to await `future` (see `Future.then`): while it awaits unsettled
+   * tasks of this scheduler it counts as blocked, so tasks that await tasks needing their own
+   * slots are seen as the deadlock they are.
+   */
+  awaiting(info: RunningTaskInfo, future: object): void {
+    if (info.ended) return;
+    const node = nodeOf(future as Future<unknown>);
+    if (node.queue.owner !== this) return;
+    if (info.awaitCount++ === 0) {
+      this.settlement.blocked++;
+      this.#blocked.set(info, node);
+    }
+    info.awaited = node;
+    node.onSettle(() => {
+      if (info.ended || --info.awaitCount > 0) return;
+      this.settlement.blocked--;
+      this.#blocked.delete(info);
+    });
+    if (this.#started) this.queueDispatch(); // the pass looks for a deadlock
+  }
+
+  /** The attempt's function returned or timed out: its awaits no longer count. */
+  #stopCountingAwaits(info: RunningTaskInfo): void {
+    if (info.ended) return;
+    info.ended = true;
+    if (info.awaitCount === 0) return;
+    info.awaitCount = 0;
+    this.settlement.blocked--;
+    this.#blocked.delete(info);
+  }
+
+  /**
+   * An attempt timed out while its function runs on, keeping its slot. `stop()` and `close()`
+   * no longer wait for it; if its function has still not returned after as long again, it
+   * counts as blocked, so a `wait()` that nothing else can end rejects with `DeadlockError`.
+   */
+  #linger(info: RunningTaskInfo, standIn: TaskNode, timeout: number): void {
+    this.#stopCountingAwaits(info);
+    this.settlement.lingering++;
+    const since = performance.now();
+    const check = setTimeout(() => {
+      this.#lingering.set(info, { node: standIn, since, timeout, stuck: true });
+      this.settlement.blocked++;
+      if (this.#started) this.dispatch();
+      else this.checkpoint();
+    }, timeout);
+    check.unref();
+    this.#lingering.set(info, { node: standIn, since, timeout, stuck: false, check });
+  }
+
+  /** The function of a timed-out attempt returned at last. */
+  #unlinger(info: RunningTaskInfo): void {
+    const lingering = this.#lingering.get(info);
+    if (lingering === undefined) return;
+    this.#lingering.delete(info);
+    this.settlement.lingering--;
+    if (lingering.stuck) this.settlement.blocked--;
+    else clearTimeout(lingering.check);
   }
 
   /** Ranks every unstarted task afresh and re-sorts the ready heaps. */
@@ -442,7 +531,23 @@ export class Engine implements EngineContext {
 
   /** Rejects the current `wait()` callers: tasks remain, none runs and none can ever start. */
   #deadlock(): void {
-    const stuck: (Explanation & { waitsFor: string })[] = [];
+    const stuck: (TaskLabel & { waitsFor: string })[] = [];
+    for (const [info, { node, since, timeout, stuck: isStuck }] of this.#lingering) {
+      if (!isStuck) continue;
+      const ago = Math.round(performance.now() - since);
+      stuck.push({
+        id: info.id,
+        name: info.name,
+        waitsFor: `Task ${info.id} (${info.name}) timed out after ${timeout} ms and its function has not returned in the ${ago} ms since; it keeps its slot of queue ${node.queue.name}, so make it watch currentTask().signal.`,
+      });
+    }
+    for (const [info, awaited] of this.#blocked) {
+      stuck.push({
+        id: info.id,
+        name: info.name,
+        waitsFor: `Task ${info.id} (${info.name}) is running and awaits task ${awaited.id} (${awaited.name}), which cannot start while its awaiting tasks keep their slots; submit it before, not from inside, the task that awaits it, or give its queue more slots.`,
+      });
+    }
     for (const node of this.unstarted) {
       const why = explainTask(node, this.#started, this.#halted);
       stuck.push({ ...why, waitsFor: why.message });

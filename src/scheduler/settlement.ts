@@ -15,6 +15,17 @@ interface Waiter {
 export class Settlement {
   unsettled = 0;
   running = 0;
+  /**
+   * Of `running`: attempts that timed out while their function runs on. Their outcome is
+   * decided, so `stop()` and `close()` do not wait for them (the functions keep their slots).
+   */
+  lingering = 0;
+  /**
+   * Of `running`: attempts that cannot progress by themselves: lingering past a second timeout,
+   * or awaiting futures of unsettled tasks of this scheduler. When every running attempt is
+   * blocked and nothing can start, nothing will ever progress: a deadlock.
+   */
+  blocked = 0;
   #failures: unknown[] = [];
   #waiters: Waiter[] = [];
   #stopWaiters: (() => void)[] = [];
@@ -35,15 +46,15 @@ export class Settlement {
     });
   }
 
-  /** A promise for `stop()`: resolves once nothing runs. */
+  /** A promise for `stop()`: resolves once nothing runs but timed-out functions. */
   whenNothingRuns(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
+    if (this.running === this.lingering) return Promise.resolve();
     return new Promise<void>((resolve) => this.#stopWaiters.push(resolve));
   }
 
   /** Wakes `stop()` callers once nothing runs, and `wait()` callers if `quiet`. */
   checkpoint(quiet: boolean): void {
-    if (this.running === 0 && this.#stopWaiters.length > 0) {
+    if (this.running === this.lingering && this.#stopWaiters.length > 0) {
       const stopped = this.#stopWaiters;
       this.#stopWaiters = [];
       for (const resolve of stopped) resolve();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DeadlockError, Queue, Scheduler } from '../../src/index.js';
-import { ticks } from '../helpers/deferred.js';
+import { deferred, ticks } from '../helpers/deferred.js';
 import { Gates, within } from '../helpers/gates.js';
 
 /** Awaits `wait()` (failing the test if it hangs) and returns its DeadlockError. */
@@ -117,5 +117,77 @@ describe('deadlock detection', () => {
     await stopped;
     await within(waited, 2000, 'wait()');
     assert.equal(next.result(), 'next');
+  });
+});
+
+describe('deadlocks through awaited futures and stuck timed-out functions', () => {
+  test('tasks awaiting futures that need their own queue: wait() rejects with DeadlockError', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 2, name: 'pool' });
+    // Both outers start before either submits its inner task, so the inners find no slot.
+    let started = 0;
+    const bothStarted = deferred();
+    const outers = [0, 1].map((i) =>
+      Q.options({ name: `outer${i}` }).submit(async () => {
+        if (++started === 2) bothStarted.resolve();
+        await bothStarted.promise;
+        const inner = Q.options({ name: `inner${i}` }).submit(() => i * 10);
+        return (await inner) + 1;
+      }),
+    );
+    sch.start();
+    const error = await deadlockOf(sch);
+    const named = error.tasks.map((t) => t.name);
+    assert.ok(named.includes('outer0') && named.includes('outer1'), named.join());
+    const outer = error.tasks.find((t) => t.name === 'outer0');
+    assert.match(outer?.waitsFor ?? '', /awaits task \d+ \(inner0\)/);
+    assert.ok(named.includes('inner0'), 'the awaited task is named as waiting for a slot');
+    assert.equal(outers[0]?.status, 'running');
+  });
+
+  test('one task awaiting a future of its own queue, with a slot free for it, is no deadlock', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 2 });
+    const outer = Q.submit(async () => {
+      const inner = Q.submit(() => 41);
+      return (await inner) + 1;
+    });
+    sch.start();
+    await within(sch.wait(), 2000, 'wait()');
+    assert.equal(outer.result(), 42);
+  });
+
+  test('awaiting a future that settles later frees the count: a later deadlock check finds none', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 1, name: 'one' });
+    const R = new Queue(sch, { concurrency: 1, name: 'other' });
+    const outer = Q.submit(async () => {
+      const a = R.submit(async () => 1);
+      const first = await a;
+      const b = R.submit(async () => 2);
+      return first + (await b);
+    });
+    sch.start();
+    await within(sch.wait(), 2000, 'wait()');
+    assert.equal(outer.result(), 3);
+  });
+
+  test('a timed-out function that never returns: stop() and close() resolve; wait() rejects naming it', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 1, name: 'solo' });
+    const never = new Promise<never>(() => undefined);
+    const later = Q.options({ name: 'later' }).submit(() => 'waits for the slot');
+    // The newest task starts first: it takes the only slot and never gives it back.
+    const stuck = Q.options({ name: 'stuck', timeout: 20 }).submit(() => never);
+    sch.start();
+    const error = await deadlockOf(sch);
+    assert.equal(stuck.status, 'failed');
+    const first = error.tasks.find((t) => t.name === 'stuck');
+    assert.ok(first !== undefined, 'the stuck task is named');
+    assert.match(first.waitsFor, /timed out after 20 ms.*not returned/);
+    assert.ok(error.tasks.some((t) => t.name === 'later'));
+    await within(sch.stop(), 2000, 'stop()');
+    await within(sch.close(), 2000, 'close()');
+    assert.equal(later.status, 'ready');
   });
 });

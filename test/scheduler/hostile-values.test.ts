@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ArgumentError, Queue, Scheduler, type TaskEndEvent } from '../../src/index.js';
+import {
+  ArgumentError,
+  type Future,
+  Queue,
+  Scheduler,
+  type TaskEndEvent,
+} from '../../src/index.js';
 import { failureOf } from '../helpers/failure.js';
 
 function setup(concurrency = 1): { sch: Scheduler; Q: Queue } {
@@ -219,7 +225,7 @@ describe('results that are hostile thenables', () => {
 describe('wait() and idle listeners', () => {
   test('a task submitted from an idle listener keeps the pending wait() open', async () => {
     const { sch, Q } = setup();
-    let resubmitted: ReturnType<typeof Q.submit<() => Promise<string>>> | undefined;
+    let resubmitted: Future<string> | undefined;
     sch.on('idle', () => {
       if (resubmitted !== undefined) return;
       resubmitted = Q.submit(async () => {
