@@ -486,8 +486,7 @@ export class Engine implements EngineContext, AwaitWatcher {
       this.settlement.blocked++;
       if (this.#started) this.dispatch();
       else this.checkpoint();
-    }, timeout);
-    check.unref();
+    }, timeout); // kept referenced: a wait() pending on it must get its answer
     this.#lingering.set(info, { node: standIn, since, timeout, stuck: false, check });
   }
 

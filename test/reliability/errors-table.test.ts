@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { parseWorkerArgs } from '../../src/cli/worker.js';
 import { cluster } from '../../src/cluster/index.js';
 import {
+  ArgumentError,
   CancelledError,
   currentTask,
   DeadlockError,
@@ -46,6 +47,7 @@ const CLASSES: Record<string, new (...args: never[]) => Error> = {
   TimeoutError,
   CancelledError,
   DeadlockError,
+  ArgumentError,
   WorkerCrashedError,
   StreamCountError,
   StreamReplayError,
@@ -203,6 +205,37 @@ const cases: Record<string, () => Promise<unknown>> = {
       Q.submit(() => 'needs the slot');
       Q.options({ hold: true }).submit(() => 'held'); // the newest: it runs first, and holds
     }, 1),
+  'argument-unreadable': async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    const error = await waitError((Q) => {
+      const a = Q.submit(() => 1);
+      Q.submit((v: unknown) => v, [a, proxy]);
+      revoke();
+    }, 1);
+    return (error as TaskFailedError).errors[0];
+  },
+  'deadlock-await': () => {
+    let started = 0;
+    let bothStarted: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      bothStarted = resolve;
+    });
+    return waitError((Q) => {
+      for (let i = 0; i < 2; i++) {
+        Q.submit(async () => {
+          if (++started === 2) bothStarted();
+          await gate;
+          const inner = Q.submit(() => i);
+          return await inner;
+        });
+      }
+    }, 2);
+  },
+  'deadlock-stuck-timeout': () =>
+    waitError((Q) => {
+      Q.submit(() => 'waits for the slot');
+      Q.options({ timeout: 10 }).submit(() => new Promise(() => undefined));
+    }, 1),
   'worker-crashed': () => failureOn(threads(), (Q) => Q.submit(T.exit, 3)),
   'stream-count': async () => {
     function* squares(): Generator<number> {
@@ -281,6 +314,11 @@ const cases: Record<string, () => Promise<unknown>> = {
     }
   },
   'foreign-future': () => refusedAtSubmit((Q) => Q.submit((x: number) => x, foreignFuture())),
+  'arguments-unreadable': () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return errorOf(() => new Queue(new Scheduler()).submit((v: unknown) => v, [proxy]));
+  },
   'count-not-function': () =>
     refusedAtSubmit((Q) => {
       function* squares(): Generator<number> {}
