@@ -1,7 +1,6 @@
 import { DependencyError } from '../errors.js';
-import { isUnstarted } from './ranking.js';
 import { ItemNode } from './stream-state.js';
-import type { TaskNode } from './task-node.js';
+import { isUnstarted, type TaskNode } from './task-node.js';
 
 /** Tells `node`'s dependents it is done; calls `ready` for each that has nothing left to wait on. */
 export function releaseDependents(node: TaskNode, ready: (dependent: TaskNode) => void): void {

@@ -1,5 +1,5 @@
+import type { ReadyLane } from '../order/order-policy.js';
 import type { QueueState } from '../queues/queue-state.js';
-import type { ReadyHeap } from './ready-heap.js';
 import type { StreamState } from './stream-state.js';
 import type { TaskSettings } from './task-settings.js';
 import type { TaskStatus } from './task-status.js';
@@ -69,7 +69,7 @@ export class TaskNode {
   }
 
   /** The ready heap this task waits in: its queue's lane for its resource request. */
-  get lane(): ReadyHeap {
+  get lane(): ReadyLane {
     return this.settings?.lane ?? this.queue.heap;
   }
 
@@ -83,9 +83,9 @@ export class TaskNode {
       this.listeners.push(listener);
     }
   }
+}
 
-  /** True if `this` comes before `other` in the dispatch order. */
-  precedes(other: TaskNode): boolean {
-    return this.epoch > other.epoch || (this.epoch === other.epoch && this.pos < other.pos);
-  }
+/** True for a task that has neither started nor settled: waiting or ready. */
+export function isUnstarted(node: TaskNode): boolean {
+  return node.status === 'waiting' || node.status === 'ready';
 }

@@ -1,5 +1,5 @@
+import type { ReadyLane } from '../order/order-policy.js';
 import type { Demand } from '../queues/resources.js';
-import type { ReadyHeap } from './ready-heap.js';
 import type { TaskNode } from './task-node.js';
 
 /**
@@ -10,7 +10,7 @@ export class TaskSettings {
   /** Resources to take while running (and while holding). */
   demand: Demand | undefined;
   /** The queue's ready lane for tasks with this exact demand. */
-  lane: ReadyHeap | undefined;
+  lane: ReadyLane | undefined;
   /** Keep the slot and resources after finishing, until a releaser settles. */
   hold = false;
   /** Set once a task releasing this one has settled: it must not (or no longer) hold. */

@@ -1,8 +1,8 @@
 import type { Executor } from '../executors/executor.js';
-import { ReadyHeap } from '../graph/ready-heap.js';
 import { TaskList } from '../graph/task-list.js';
 import { TaskNode } from '../graph/task-node.js';
 import { TaskSettings } from '../graph/task-settings.js';
+import type { OrderPolicy, ReadyLane } from '../order/order-policy.js';
 import { type Demand, demandKey, type ResourcePool } from './resources.js';
 
 /** How many tasks of a queue (or of all queues) are in each state. */
@@ -23,7 +23,13 @@ export function emptyCounts(): StatusCounts {
 /** Ready tasks that ask for the same resources, in dispatch order. */
 interface Lane {
   readonly demand: Demand;
-  readonly heap: ReadyHeap;
+  readonly heap: ReadyLane;
+}
+
+/** The scheduler engine a queue belongs to, as the queue sees it. */
+export interface QueueOwner {
+  /** The order the engine dispatches in: it makes the queue's lanes. */
+  readonly order: OrderPolicy;
 }
 
 /**
@@ -39,26 +45,27 @@ interface Lane {
  */
 export class QueueState {
   /** The scheduler engine the queue belongs to (futures must not cross schedulers). */
-  readonly owner: object;
+  readonly owner: QueueOwner;
   readonly name: string;
   readonly concurrency: number;
   readonly executor: Executor;
   readonly resources: ResourcePool;
   /** The lane of tasks that ask for no resources. */
-  readonly heap = new ReadyHeap();
+  readonly heap: ReadyLane;
   readonly #lanes = new Map<string, Lane>();
   readonly counts: StatusCounts = emptyCounts();
   /** Tasks that hold a slot: running, or finished with `hold` and not yet released. */
   readonly occupants = new TaskList();
 
   constructor(
-    owner: object,
+    owner: QueueOwner,
     name: string,
     concurrency: number,
     executor: Executor,
     resources: ResourcePool,
   ) {
     this.owner = owner;
+    this.heap = owner.order.createLane();
     this.name = name;
     this.concurrency = concurrency;
     this.executor = executor;
@@ -105,11 +112,11 @@ export class QueueState {
   }
 
   /** The ready lane for tasks asking for `demand`. */
-  laneFor(demand: Demand): ReadyHeap {
+  laneFor(demand: Demand): ReadyLane {
     const key = demandKey(demand);
     let lane = this.#lanes.get(key);
     if (lane === undefined) {
-      lane = { demand, heap: new ReadyHeap() };
+      lane = { demand, heap: this.owner.order.createLane() };
       this.#lanes.set(key, lane);
     }
     return lane.heap;
@@ -120,16 +127,17 @@ export class QueueState {
     if (this.occupants.size >= this.concurrency) return undefined;
     let best = this.heap.peek();
     if (this.#lanes.size === 0) return best;
+    const order = this.owner.order;
     for (const lane of this.#lanes.values()) {
       const head = lane.heap.peek();
-      if (head === undefined || (best !== undefined && !head.precedes(best))) continue;
+      if (head === undefined || (best !== undefined && !order.precedes(head, best))) continue;
       if (this.resources.fits(lane.demand)) best = head;
     }
     return best;
   }
 
   /** Every ready heap: the plain lane and one per resource request. */
-  *heaps(): Generator<ReadyHeap> {
+  *heaps(): Generator<ReadyLane> {
     yield this.heap;
     for (const lane of this.#lanes.values()) yield lane.heap;
   }

@@ -11,14 +11,15 @@ import {
 import { ArgumentScan, resolveArguments } from '../futures/arguments.js';
 import { type Future, nodeOf } from '../futures/future.js';
 import { cancelDependents } from '../graph/propagate.js';
-import { isUnstarted, Ranking } from '../graph/ranking.js';
 import type { StreamState } from '../graph/stream-state.js';
 import { TaskList } from '../graph/task-list.js';
-import { type TaskFunction, TaskNode } from '../graph/task-node.js';
+import { isUnstarted, type TaskFunction, TaskNode } from '../graph/task-node.js';
 import type { TaskSettings } from '../graph/task-settings.js';
 import type { EventHub } from '../observe/events.js';
 import { type Explanation, explainTask } from '../observe/explain.js';
 import type { TaskRecorder } from '../observe/timeline-recorder.js';
+import { NewestFirst } from '../order/newest-first.js';
+import type { OrderPolicy } from '../order/order-policy.js';
 import type { QueueState } from '../queues/queue-state.js';
 import { type AwaitWatcher, RunningTaskInfo } from './current-task.js';
 import { type EngineContext, Outcomes } from './outcomes.js';
@@ -89,7 +90,8 @@ export class Engine implements EngineContext, AwaitWatcher {
   readonly failFast: boolean;
   /** Records spans for `sch.timeline()`; undefined with `record: false`. */
   readonly recorder: TaskRecorder | undefined;
-  readonly ranking = new Ranking();
+  /** Which ready task starts first (docs/ordering.md). */
+  readonly order: OrderPolicy = new NewestFirst();
   readonly settlement = new Settlement();
   readonly unstarted = new TaskList();
   readonly #outcomes: Outcomes;
@@ -103,7 +105,6 @@ export class Engine implements EngineContext, AwaitWatcher {
   #halted = false;
   #dispatching = false;
   #dispatchQueued = false;
-  readonly #moved = (node: TaskNode): void => node.lane.improved(node);
   readonly #countCancelled = (node: TaskNode): void => this.#outcomes.countCancelled(node);
   readonly #dispatchNow = (): void => {
     this.#dispatchQueued = false;
@@ -178,7 +179,7 @@ export class Engine implements EngineContext, AwaitWatcher {
       }
     }
     this.unstarted.add(node);
-    this.ranking.place(node, this.#moved);
+    this.order.submitted(node);
     if (node.pending === 0) this.makeReady(node, true);
     if (settings?.signal !== undefined) this.#listen(node, settings, settings.signal);
     if (this.#started) this.queueDispatch();
@@ -226,8 +227,7 @@ export class Engine implements EngineContext, AwaitWatcher {
     const counts = node.queue.counts;
     counts.waiting--;
     counts.ready++;
-    if (newest) node.lane.pushNewest(node);
-    else node.lane.push(node);
+    node.lane.push(node, newest);
   }
 
   /** Starts startable tasks, first in the dispatch order first, until none is left. */
@@ -235,6 +235,7 @@ export class Engine implements EngineContext, AwaitWatcher {
     if (this.#dispatching || !this.#started || this.#halted) return;
     this.#dispatching = true;
     const queues = this.queues;
+    const order = this.order;
     const deadline = performance.now() + SLICE_MS;
     // Reading the clock costs about as much as a trivial task, so it is read every task while
     // tasks are slow and ever more rarely (up to every 256th) while they are fast.
@@ -244,11 +245,11 @@ export class Engine implements EngineContext, AwaitWatcher {
     let finished = false;
     try {
       while (this.#started && !this.#halted) {
-        if (this.ranking.dirty) this.#rerank();
+        if (this.order.stale) this.#refreshOrder();
         let best: TaskNode | undefined;
         for (let q = 0; q < queues.length; q++) {
           const head = (queues[q] as QueueState).firstStartable();
-          if (head !== undefined && (best === undefined || head.precedes(best))) best = head;
+          if (head !== undefined && (best === undefined || order.precedes(head, best))) best = head;
         }
         if (best === undefined) {
           finished = true;
@@ -285,7 +286,7 @@ export class Engine implements EngineContext, AwaitWatcher {
     queue.counts.ready--;
     queue.counts.running++;
     this.unstarted.remove(node);
-    this.ranking.started(node);
+    this.order.started(node);
     queue.occupy(node);
     this.settlement.running++;
     let args = node.args as unknown[];
@@ -500,10 +501,10 @@ export class Engine implements EngineContext, AwaitWatcher {
     else clearTimeout(lingering.check);
   }
 
-  /** Ranks every unstarted task afresh and re-sorts the ready heaps. */
-  #rerank(): void {
-    this.ranking.rerank(this.unstarted.newest);
-    for (const queue of this.queues) for (const heap of queue.heaps()) heap.rebuild();
+  /** Restores the order of every unstarted task (after a cancellation cut the walk). */
+  #refreshOrder(): void {
+    const lanes = this.queues.flatMap((queue) => [...queue.heaps()]);
+    this.order.refresh(this.unstarted, lanes);
   }
 
   /** Follows the user's signal: cancels the task before it starts, aborts it while it runs. */

@@ -1,14 +1,14 @@
 import { CancelledError, IndexError, StreamCountError, StreamReplayError } from '../errors.js';
 import type { ItemSink } from '../executors/drive-generator.js';
 import { cancelDependents, isTask, releaseDependents } from '../graph/propagate.js';
-import { isUnstarted, type Ranking } from '../graph/ranking.js';
 import type { StreamState } from '../graph/stream-state.js';
 import type { TaskList } from '../graph/task-list.js';
-import type { TaskNode } from '../graph/task-node.js';
+import { isUnstarted, type TaskNode } from '../graph/task-node.js';
 import type { TaskSettings } from '../graph/task-settings.js';
 import type { EventHub } from '../observe/events.js';
 import type { SpanEnding } from '../observe/timeline.js';
 import type { TaskRecorder } from '../observe/timeline-recorder.js';
+import type { OrderPolicy } from '../order/order-policy.js';
 import type { Settlement } from './settlement.js';
 
 /** What the outcome side needs of the engine. */
@@ -17,7 +17,7 @@ export interface EngineContext {
   readonly recorder: TaskRecorder | undefined;
   readonly settlement: Settlement;
   readonly unstarted: TaskList;
-  readonly ranking: Ranking;
+  readonly order: OrderPolicy;
   readonly failFast: boolean;
   readonly started: boolean;
   /** Starts no task until `start()` (failFast after a failure). */
@@ -75,8 +75,8 @@ export class Outcomes {
     node.queue.counts.running--;
     node.queue.counts.ready++;
     this.#ctx.unstarted.insertById(node);
-    this.#ctx.ranking.dirty = true;
-    node.lane.push(node);
+    this.#ctx.order.invalidate();
+    node.lane.push(node, false);
     if (this.#ctx.started) this.#ctx.queueDispatch();
     // The attempt ended: a stop() waiting for the running tasks may now resolve.
     this.#ctx.checkpoint();
@@ -205,7 +205,7 @@ export class Outcomes {
 
   /** Cancels the dependents of a failed or cancelled node (see `cancelDependents`). */
   #cancel(failed: TaskNode, dependents: TaskNode[]): void {
-    if (cancelDependents(failed, dependents, this.#cancelled)) this.#ctx.ranking.dirty = true;
+    if (cancelDependents(failed, dependents, this.#cancelled)) this.#ctx.order.invalidate();
   }
 
   countCancelled(node: TaskNode): void {
@@ -231,7 +231,7 @@ export class Outcomes {
       } else {
         counts.waiting--;
       }
-      if (node.deps?.some(isUnstarted)) this.#ctx.ranking.dirty = true;
+      if (node.deps?.some(isUnstarted)) this.#ctx.order.invalidate();
       this.#ctx.unstarted.remove(node);
       node.status = 'cancelled';
       node.outcome = error;

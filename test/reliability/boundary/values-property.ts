@@ -94,7 +94,7 @@ export const shapeArb: fc.Arbitrary<Shape> = fc.letrec<{ shape: Shape }>((tie) =
     }),
     fc.record({
       k: fc.constant('obj' as const),
-      entries: fc.array(fc.tuple(key, tie('shape')), { maxLength: 4 }),
+      entries: fc.uniqueArray(fc.tuple(key, tie('shape')), { selector: (e) => e[0], maxLength: 4 }),
       nullProto: fc.boolean(),
       protoKey: fc.boolean(),
     }),
@@ -188,15 +188,16 @@ function build(shape: Shape, ctx: Ctx, scanned = true): Built {
       const value: Record<string, unknown> = shape.nullProto ? Object.create(null) : {};
       const expected: Record<string, unknown> = shape.nullProto ? Object.create(null) : {};
       let comparable = true;
+      if (shape.protoKey) {
+        // First, so an entry of the same key replaces it (and its future stays in the value).
+        define(value, '__proto__', { polluted: 1 });
+        define(expected, '__proto__', { polluted: 1 });
+      }
       for (const [k, item] of shape.entries) {
         const b = build(item, ctx, scanned);
         define(value, k, b.value);
         define(expected, k, b.expected);
         comparable &&= b.comparable;
-      }
-      if (shape.protoKey) {
-        define(value, '__proto__', { polluted: 1 });
-        define(expected, '__proto__', { polluted: 1 });
       }
       return { value, expected, comparable };
     }
@@ -219,7 +220,9 @@ function build(shape: Shape, ctx: Ctx, scanned = true): Built {
       return { value, expected, comparable: inner.comparable };
     }
     case 'proxy': {
-      const inner = build(shape.inner, ctx, scanned && shape.trap === 'none');
+      // The scan at submit sees through a plain Proxy and one revoked only after submit.
+      const seen = shape.trap === 'none' || shape.trap === 'revoked-after-submit';
+      const inner = build(shape.inner, ctx, scanned && seen);
       const target = { inner: inner.value };
       if (shape.trap === 'none') {
         return {

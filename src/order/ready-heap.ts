@@ -1,12 +1,14 @@
-import type { TaskNode } from './task-node.js';
+import type { TaskNode } from '../graph/task-node.js';
+import type { ReadyLane } from './order-policy.js';
 
 /**
- * The ready tasks of one queue, in dispatch order (`TaskNode.precedes`).
+ * The ready tasks of one lane, in the order `before` gives (for `NewestFirst`, the rank).
  *
  * Two parts:
- * - a stack of tasks that were ready when submitted. A new submission always ranks first (it is
- *   the newest), so pushing it on top keeps the stack sorted, best on top, in O(1). This is
- *   the common case for independent tasks and for the leaves of a graph.
+ * - a stack of tasks that were ready when submitted. Under the newest-first order a new
+ *   submission always ranks first (it is the newest), so pushing it on top keeps the stack
+ *   sorted, best on top, in O(1). This is the common case for independent tasks and for the
+ *   leaves of a graph. (Orders without that property pass `stackSubmitted: false`.)
  * - a binary min-heap for every other ready task (a task made ready by a completion, or one
  *   whose rank a later walk improved), in O(log n).
  *
@@ -17,10 +19,21 @@ import type { TaskNode } from './task-node.js';
  * Invariants: `heap[i].heapIndex === i`; the live stack entries are sorted, best on top;
  * `size` counts live entries of both parts.
  */
-export class ReadyHeap {
+export class ReadyHeap implements ReadyLane {
+  readonly #before: (a: TaskNode, b: TaskNode) => boolean;
+  readonly #stackSubmitted: boolean;
   readonly #heap: TaskNode[] = [];
   readonly #stack: TaskNode[] = [];
   #size = 0;
+
+  /**
+   * `before(a, b)`: true if `a` comes first. `stackSubmitted`: a task ready at its submission
+   * comes before every ready task (true for the newest-first order).
+   */
+  constructor(before: (a: TaskNode, b: TaskNode) => boolean, stackSubmitted = true) {
+    this.#before = before;
+    this.#stackSubmitted = stackSubmitted;
+  }
 
   get size(): number {
     return this.#size;
@@ -32,18 +45,17 @@ export class ReadyHeap {
     const head = this.#heap[0];
     if (top === undefined) return head;
     if (head === undefined) return top;
-    return top.precedes(head) ? top : head;
+    return this.#before(top, head) ? top : head;
   }
 
-  /** Adds a task that has just been submitted, ready, and so ranks before every other. */
-  pushNewest(node: TaskNode): void {
-    node.heapIndex = -2 - this.#stack.length;
-    this.#stack.push(node);
-    this.#size++;
-  }
-
-  /** Adds a task that became ready. */
-  push(node: TaskNode): void {
+  /** Adds a task that became ready; one `submitted` ready goes on the stack, if stacking. */
+  push(node: TaskNode, submitted: boolean): void {
+    if (submitted && this.#stackSubmitted) {
+      node.heapIndex = -2 - this.#stack.length;
+      this.#stack.push(node);
+      this.#size++;
+      return;
+    }
     node.heapIndex = this.#heap.length;
     this.#heap.push(node);
     this.#size++;
@@ -57,7 +69,7 @@ export class ReadyHeap {
     } else if (node.heapIndex < -1) {
       // Leaves a stale slot in the stack; the heap takes the task with its new rank.
       this.#size--;
-      this.push(node);
+      this.push(node, false);
     }
   }
 
@@ -122,7 +134,7 @@ export class ReadyHeap {
     while (at > 0) {
       const parentAt = (at - 1) >> 1;
       const parent = heap[parentAt] as TaskNode;
-      if (!node.precedes(parent)) break;
+      if (!this.#before(node, parent)) break;
       heap[at] = parent;
       parent.heapIndex = at;
       at = parentAt;
@@ -141,9 +153,9 @@ export class ReadyHeap {
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      if (right < n && (heap[right] as TaskNode).precedes(heap[left] as TaskNode)) child = right;
+      if (right < n && this.#before(heap[right] as TaskNode, heap[left] as TaskNode)) child = right;
       const best = heap[child] as TaskNode;
-      if (!best.precedes(node)) break;
+      if (!this.#before(best, node)) break;
       heap[at] = best;
       best.heapIndex = at;
       at = child;

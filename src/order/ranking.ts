@@ -1,4 +1,4 @@
-import type { TaskNode } from './task-node.js';
+import { isUnstarted, type TaskNode } from '../graph/task-node.js';
 
 /**
  * The result-first dispatch order (API.md section 5), kept as a rank per task.
@@ -123,8 +123,3 @@ export class Ranking {
 }
 
 function ignore(_node: TaskNode): void {}
-
-/** True for a task that has neither started nor settled: waiting or ready. */
-export function isUnstarted(node: TaskNode): boolean {
-  return node.status === 'waiting' || node.status === 'ready';
-}
