@@ -105,6 +105,8 @@ function editDistance(a: string, b: string): number {
  * @param call - the call the options belong to, for messages: `new Queue()`, `threads()`.
  * @param options - what the caller passed; `undefined` gives an empty snapshot.
  * @param known - the option names the call knows.
+ * @param prefix - for a nested options object, its option's name and a dot
+ *   (`resourceLimits.`), put before each key in messages.
  * @throws TypeError if `options` is not an object (or is an array), has an own key that is
  *   not in `known` (the message lists `known`), or cannot be read (a getter or a Proxy trap
  *   that throws, a revoked Proxy).
@@ -113,19 +115,19 @@ export function readOptions<K extends string>(
   call: string,
   options: unknown,
   known: readonly K[],
+  prefix = '',
 ): Partial<Record<K, unknown>> {
   const snapshot = Object.create(null) as Partial<Record<K, unknown>>;
   if (options === undefined) return snapshot;
-  if (
-    options === null ||
-    typeof options !== 'object' ||
-    isArrayLike(call, 'the options', options)
-  ) {
+  const what = prefix === '' ? 'the options' : `\`${prefix.slice(0, -1)}\``;
+  if (options === null || typeof options !== 'object' || isArrayLike(call, what, options)) {
     throw new TypeError(
-      `${call}: the options must be an object such as { ${known[0]}: ... }, got ${shown(options)}.`,
+      prefix === ''
+        ? `${call}: the options must be an object such as { ${known[0]}: ... }, got ${shown(options)}.`
+        : `${call}: \`${prefix.slice(0, -1)}\` must be an object such as { ${known[0]}: ... }, got ${shown(options)}.`,
     );
   }
-  let step = 'list its keys';
+  let step = `list the keys of ${what}`;
   let unknown: string | undefined;
   try {
     const knownSet = new Set<string>(known);
@@ -138,7 +140,7 @@ export function readOptions<K extends string>(
     }
     if (unknown === undefined) {
       for (const key of known) {
-        step = `read \`${key}\``;
+        step = `read \`${prefix}${key}\``;
         if (!isOwnOrInherited(options, key)) continue;
         const value: unknown = Reflect.get(options, key);
         if (value !== undefined) snapshot[key] = value;
@@ -146,14 +148,14 @@ export function readOptions<K extends string>(
     }
   } catch (error) {
     throw new TypeError(
-      `${call}: could not ${step} of the options (${thrownText(error)}). Pass a plain object of values.`,
+      `${call}: could not ${step} (${thrownText(error)}). Pass a plain object of values.`,
       { cause: error },
     );
   }
   if (unknown !== undefined) {
     const hint = closest(unknown, known);
     throw new TypeError(
-      `${call}: unknown option \`${unknown}\`${hint === undefined ? '' : ` (did you mean \`${hint}\`?)`}. The options are: ${known.join(', ')}.`,
+      `${call}: unknown option \`${prefix}${unknown}\`${hint === undefined ? '' : ` (did you mean \`${prefix}${hint}\`?)`}. The options are: ${known.map((k) => prefix + k).join(', ')}.`,
     );
   }
   return snapshot;
@@ -231,6 +233,14 @@ export function nonNegativeInteger(where: Where, value: unknown): number {
   const n = number(where, value, what);
   if (!Number.isSafeInteger(n) || n < 0) throw rangeError(where.call, where.key, what, value);
   return n + 0;
+}
+
+/** A finite number above 0. */
+export function finitePositive(where: Where, value: unknown): number {
+  const what = 'a finite number above 0';
+  const n = number(where, value, what);
+  if (!(n > 0) || !Number.isFinite(n)) throw rangeError(where.call, where.key, what, value);
+  return n;
 }
 
 /** A finite number from 0 up; `-0` gives 0. */

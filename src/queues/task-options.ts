@@ -2,7 +2,18 @@ import { describeValue } from '../errors.js';
 import { Future, nodeOf } from '../futures/future.js';
 import type { TaskNode } from '../graph/task-node.js';
 import { TaskSettings } from '../graph/task-settings.js';
+import {
+  boolean,
+  nonNegativeInteger,
+  optional,
+  readOptions,
+  string,
+  timerMs,
+  typeError,
+  type Where,
+} from '../options/validate.js';
 import type { QueueState } from './queue-state.js';
+import { type Amounts, checkAmounts } from './resources.js';
 
 /** Options for one task, given with `Q.options(taskOptions).submit(fn, ...args)`. */
 export interface TaskOptions {
@@ -46,7 +57,8 @@ export interface TaskOptions {
   signal?: AbortSignal;
 }
 
-const KNOWN = new Set([
+/** The keys of {@link TaskOptions}, for `readOptions`. */
+const TASK_OPTIONS = [
   'name',
   'resources',
   'after',
@@ -55,63 +67,72 @@ const KNOWN = new Set([
   'retries',
   'timeout',
   'signal',
-]);
+] as const;
 
-/** Checks the shape of task options (at `Q.options()`). */
-export function checkTaskOptions(options: unknown): TaskOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `Expected the task options to be an object, got ${describeValue(options)}.`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
-      throw new TypeError(
-        `Unknown task option \`${key}\`. The options are: ${[...KNOWN].join(', ')}.`,
-      );
-    }
-  }
-  const o = options as Record<string, unknown>;
-  if (o.name !== undefined && typeof o.name !== 'string') {
-    throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(o.name)}.`);
-  }
-  if (o.hold !== undefined && typeof o.hold !== 'boolean') {
-    throw new TypeError(`Expected \`hold\` to be a boolean, got ${describeValue(o.hold)}.`);
-  }
-  if (o.retries !== undefined) {
-    if (typeof o.retries !== 'number') {
-      throw new TypeError(
-        `Expected \`retries\` to be a number from 0 up, got ${describeValue(o.retries)}.`,
-      );
-    }
-    if (!Number.isInteger(o.retries) || o.retries < 0) {
-      throw new RangeError(
-        `Expected \`retries\` to be an integer from 0 up, got ${describeValue(o.retries)}.`,
-      );
-    }
-  }
-  if (o.timeout !== undefined) {
-    if (typeof o.timeout !== 'number') {
-      throw new TypeError(
-        `Expected \`timeout\` to be a number of milliseconds, got ${describeValue(o.timeout)}.`,
-      );
-    }
-    if (!(o.timeout > 0) || !Number.isFinite(o.timeout) || o.timeout > 2 ** 31 - 1) {
-      throw new RangeError(
-        `Expected \`timeout\` to be a number of milliseconds above 0 (at most 2^31 - 1), got ${describeValue(o.timeout)}.`,
-      );
-    }
-  }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(
-      `Expected \`signal\` to be an AbortSignal, got ${describeValue(o.signal)}.`,
-    );
-  }
-  return options as TaskOptions;
+/**
+ * Task options after checking: a snapshot taken at `Q.options()`, so that changing the object
+ * given there (or its `after` and `release` arrays) changes no later submission.
+ */
+export interface CheckedTaskOptions {
+  readonly name?: string | undefined;
+  readonly resources?: Amounts | undefined;
+  readonly after?: readonly unknown[] | undefined;
+  readonly hold?: boolean | undefined;
+  readonly release?: readonly unknown[] | undefined;
+  readonly retries?: number | undefined;
+  readonly timeout?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
-function futureNodes(value: unknown, option: string, task: string, owner: object): TaskNode[] {
-  const list = Array.isArray(value) ? value : [value];
+/** A future or an array of futures, copied into an array (checked at submit). */
+function futureList(where: Where, value: unknown): readonly unknown[] {
+  let list: unknown[];
+  try {
+    list = Array.isArray(value) ? Array.from(value as unknown[]) : [value];
+  } catch (error) {
+    throw new TypeError(
+      `${where.call}: could not read \`${where.key}\` (${error instanceof Error ? error.message : 'a Proxy'}). Pass a Future or a plain array of Futures.`,
+      { cause: error },
+    );
+  }
+  return list;
+}
+
+function abortSignal(where: Where, value: unknown): AbortSignal {
+  if (!(value instanceof AbortSignal)) {
+    throw typeError(where.call, where.key, 'an AbortSignal', value);
+  }
+  return value;
+}
+
+/**
+ * Checks task options (at `Q.options()`; `call` names it in messages) and returns a snapshot:
+ * each option read once, unknown keys refused with the list of known ones.
+ *
+ * @throws TypeError or RangeError naming the call and the option.
+ */
+export function checkTaskOptions(call: string, options: unknown): CheckedTaskOptions {
+  const o = readOptions(call, options, TASK_OPTIONS);
+  const checked: {
+    -readonly [K in keyof CheckedTaskOptions]: CheckedTaskOptions[K];
+  } = {};
+  checked.name = optional(call, o, 'name', string);
+  checked.resources = optional(call, o, 'resources', checkAmounts);
+  checked.after = optional(call, o, 'after', futureList);
+  checked.hold = optional(call, o, 'hold', boolean);
+  checked.release = optional(call, o, 'release', futureList);
+  checked.retries = optional(call, o, 'retries', nonNegativeInteger);
+  checked.timeout = optional(call, o, 'timeout', (where, value) => timerMs(where, value, true));
+  checked.signal = optional(call, o, 'signal', abortSignal);
+  return checked;
+}
+
+function futureNodes(
+  list: readonly unknown[],
+  option: string,
+  task: string,
+  owner: object,
+): TaskNode[] {
   return list.map((future: unknown) => {
     if (!(future instanceof Future)) {
       throw new TypeError(
@@ -139,7 +160,7 @@ export interface ResolvedOptions {
  * it releases and comes after. Throws, before anything is queued, for what cannot work.
  */
 export function resolveOptions(
-  options: TaskOptions,
+  options: CheckedTaskOptions,
   queue: QueueState,
   task: string,
 ): ResolvedOptions {

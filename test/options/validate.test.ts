@@ -80,7 +80,7 @@ describe('readOptions', () => {
     };
     assert.throws(() => readOptions('threads()', throwing, ['abortGrace']), {
       name: 'TypeError',
-      message: /threads\(\): could not read `abortGrace` of the options \(no\)/,
+      message: /threads\(\): could not read `abortGrace` \(no\)/,
     });
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
