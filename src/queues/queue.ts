@@ -193,7 +193,11 @@ export class Queue implements Submitter {
    * ```
    */
   options(taskOptions: TaskOptions): Submitter {
-    const checked = checkTaskOptions(`${this.#state.name}.options()`, taskOptions);
+    const checked = checkTaskOptions(
+      `${this.#state.name}.options()`,
+      taskOptions,
+      this.#state.owner,
+    );
     const submit = (fn: unknown, ...args: unknown[]) => this.#submit(fn, args, checked);
     return { submit } as Submitter;
   }

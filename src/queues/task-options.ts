@@ -1,4 +1,3 @@
-import { describeValue } from '../errors.js';
 import { Future, nodeOf } from '../futures/future.js';
 import type { TaskNode } from '../graph/task-node.js';
 import { TaskSettings } from '../graph/task-settings.js';
@@ -76,16 +75,19 @@ const TASK_OPTIONS = [
 export interface CheckedTaskOptions {
   readonly name?: string | undefined;
   readonly resources?: Amounts | undefined;
-  readonly after?: readonly unknown[] | undefined;
+  readonly after?: readonly TaskNode[] | undefined;
   readonly hold?: boolean | undefined;
-  readonly release?: readonly unknown[] | undefined;
+  readonly release?: readonly TaskNode[] | undefined;
   readonly retries?: number | undefined;
   readonly timeout?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A future or an array of futures, copied into an array (checked at submit). */
-function futureList(where: Where, value: unknown): readonly unknown[] {
+/**
+ * `after` or `release`: a future or an array of futures of the scheduler that owns `owner`'s
+ * queue, read once into a list of their tasks.
+ */
+function futureNodes(where: Where, value: unknown, owner: object): readonly TaskNode[] {
   let list: unknown[];
   try {
     list = Array.isArray(value) ? Array.from(value as unknown[]) : [value];
@@ -95,7 +97,18 @@ function futureList(where: Where, value: unknown): readonly unknown[] {
       { cause: error },
     );
   }
-  return list;
+  return list.map((future) => {
+    if (!(future instanceof Future)) {
+      throw typeError(where.call, where.key, 'a Future or an array of Futures', future);
+    }
+    const node = nodeOf(future);
+    if (node.queue.owner !== owner) {
+      throw new TypeError(
+        `${where.call}: \`${where.key}\` must name futures of this scheduler, got future ${node.id} (${node.name}) of another one.`,
+      );
+    }
+    return node;
+  });
 }
 
 function abortSignal(where: Where, value: unknown): AbortSignal {
@@ -107,46 +120,30 @@ function abortSignal(where: Where, value: unknown): AbortSignal {
 
 /**
  * Checks task options (at `Q.options()`; `call` names it in messages) and returns a snapshot:
- * each option read once, unknown keys refused with the list of known ones.
+ * each option read once, unknown keys refused with the list of known ones, `after` and
+ * `release` checked to be futures of the scheduler of `owner` (a queue's owner).
  *
  * @throws TypeError or RangeError naming the call and the option.
  */
-export function checkTaskOptions(call: string, options: unknown): CheckedTaskOptions {
+export function checkTaskOptions(
+  call: string,
+  options: unknown,
+  owner: object,
+): CheckedTaskOptions {
+  const futures = (where: Where, value: unknown) => futureNodes(where, value, owner);
   const o = readOptions(call, options, TASK_OPTIONS);
   const checked: {
     -readonly [K in keyof CheckedTaskOptions]: CheckedTaskOptions[K];
   } = {};
   checked.name = optional(call, o, 'name', string);
   checked.resources = optional(call, o, 'resources', checkAmounts);
-  checked.after = optional(call, o, 'after', futureList);
+  checked.after = optional(call, o, 'after', futures);
   checked.hold = optional(call, o, 'hold', boolean);
-  checked.release = optional(call, o, 'release', futureList);
+  checked.release = optional(call, o, 'release', futures);
   checked.retries = optional(call, o, 'retries', nonNegativeInteger);
   checked.timeout = optional(call, o, 'timeout', (where, value) => timerMs(where, value, true));
   checked.signal = optional(call, o, 'signal', abortSignal);
   return checked;
-}
-
-function futureNodes(
-  list: readonly unknown[],
-  option: string,
-  task: string,
-  owner: object,
-): TaskNode[] {
-  return list.map((future: unknown) => {
-    if (!(future instanceof Future)) {
-      throw new TypeError(
-        `Expected \`${option}\` of task \`${task}\` to be a Future or an array of Futures, got ${describeValue(future)}.`,
-      );
-    }
-    const node = nodeOf(future);
-    if (node.queue.owner !== owner) {
-      throw new TypeError(
-        `Expected \`${option}\` of task \`${task}\` to name futures of this scheduler, got future ${node.id} (${node.name}) of another one.`,
-      );
-    }
-    return node;
-  });
 }
 
 /** A task's resolved options, and the dependencies they add (release first, then after). */
@@ -164,28 +161,27 @@ export function resolveOptions(
   queue: QueueState,
   task: string,
 ): ResolvedOptions {
-  const settings = new TaskSettings();
-  settings.demand = queue.resources.demand(options.resources, task);
-  if (settings.demand !== undefined) settings.lane = queue.laneFor(settings.demand);
-  settings.hold = options.hold ?? false;
-  settings.retries = options.retries ?? 0;
-  settings.timeout = options.timeout;
-  settings.signal = options.signal;
+  // Everything that can refuse the task comes before the one side effect (a ready lane).
+  const demand = queue.resources.demand(options.resources, task);
   let extraDeps: TaskNode[] | undefined;
+  const settings = new TaskSettings();
   if (options.release !== undefined) {
-    const released = futureNodes(options.release, 'release', task, queue.owner);
-    for (const node of released) {
+    for (const node of options.release) {
       if (node.settings?.hold !== true) {
         throw new TypeError(
           `Task \`${task}\` releases task ${node.id} (${node.name}), which does not hold its slot. Submit that task with { hold: true }, or drop it from \`release\`.`,
         );
       }
     }
-    settings.releases = released;
-    extraDeps = [...released];
+    settings.releases = [...options.release];
+    extraDeps = [...options.release];
   }
-  if (options.after !== undefined) {
-    extraDeps = (extraDeps ?? []).concat(futureNodes(options.after, 'after', task, queue.owner));
-  }
+  if (options.after !== undefined) extraDeps = (extraDeps ?? []).concat(options.after);
+  settings.demand = demand;
+  if (demand !== undefined) settings.lane = queue.laneFor(demand);
+  settings.hold = options.hold ?? false;
+  settings.retries = options.retries ?? 0;
+  settings.timeout = options.timeout;
+  settings.signal = options.signal;
   return { settings, extraDeps };
 }

@@ -59,6 +59,24 @@ describe('item 11: Q.options(o) takes a snapshot of o', () => {
     assert.deepEqual([f.result(), g.result()].sort(), [1, 2]);
   });
 
+  test('an `after` array changed after options() changes nothing; its futures are checked there', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { concurrency: 1, name: 'q' });
+    const first = Q.submit(() => 1);
+    const deps: unknown[] = [first];
+    const bound = Q.options({ after: deps as never });
+    deps.push(42);
+    const later = bound.submit(() => 2);
+    refuses(
+      () => Q.options({ after: [first, 42] as never }),
+      TypeError,
+      'q.options(): `after` must be a Future or an array of Futures, got `42` (number).',
+    );
+    sch.start();
+    await sch.wait();
+    assert.equal(later.result(), 2);
+  });
+
   test('a getter is read once, at options()', async () => {
     const sch = new Scheduler();
     const Q = new Queue(sch, { name: 'q' });
