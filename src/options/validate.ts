@@ -194,6 +194,21 @@ export function optional<K extends string, T>(
   return value === undefined ? undefined : check({ call, key }, value);
 }
 
+/**
+ * `value instanceof type`, but `false` where `instanceof` itself throws (a revoked Proxy, a
+ * Proxy whose `getPrototypeOf` trap throws).
+ */
+export function isInstance<T>(
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
 /** `true` or `false`. */
 export function boolean(where: Where, value: unknown): boolean {
   if (typeof value !== 'boolean') throw typeError(where.call, where.key, 'a boolean', value);

@@ -3,6 +3,7 @@ import type { TaskNode } from '../graph/task-node.js';
 import { TaskSettings } from '../graph/task-settings.js';
 import {
   boolean,
+  isInstance,
   nonNegativeInteger,
   optional,
   readOptions,
@@ -98,10 +99,16 @@ function futureNodes(where: Where, value: unknown, owner: object): readonly Task
     );
   }
   return list.map((future) => {
-    if (!(future instanceof Future)) {
+    let node: TaskNode | undefined;
+    try {
+      // A Proxy of a future passes instanceof but has no task: nodeOf throws for it.
+      if (isInstance(future, Future)) node = nodeOf(future);
+    } catch {
+      node = undefined;
+    }
+    if (node === undefined) {
       throw typeError(where.call, where.key, 'a Future or an array of Futures', future);
     }
-    const node = nodeOf(future);
     if (node.queue.owner !== owner) {
       throw new TypeError(
         `${where.call}: \`${where.key}\` must name futures of this scheduler, got future ${node.id} (${node.name}) of another one.`,
@@ -112,7 +119,7 @@ function futureNodes(where: Where, value: unknown, owner: object): readonly Task
 }
 
 function abortSignal(where: Where, value: unknown): AbortSignal {
-  if (!(value instanceof AbortSignal)) {
+  if (!isInstance(value, AbortSignal)) {
     throw typeError(where.call, where.key, 'an AbortSignal', value);
   }
   return value;

@@ -270,6 +270,27 @@ describe('hostile options objects', () => {
     refuses(() => new Queue(new Scheduler()).options(proxy), TypeError, 'could not read');
   });
 
+  test('found by the fuzzer: a revoked Proxy as signal, a Proxy of a future in after', () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { name: 'q' });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    refuses(
+      () => Q.options({ signal: proxy as never }),
+      TypeError,
+      'q.options(): `signal` must be an AbortSignal',
+    );
+    const proxied = new Proxy(
+      Q.submit(() => 1),
+      {},
+    );
+    refuses(
+      () => Q.options({ after: proxied }),
+      TypeError,
+      'q.options(): `after` must be a Future or an array of Futures',
+    );
+  });
+
   test('an own __proto__ key (as JSON.parse makes) is an unknown option', () => {
     const parsed = JSON.parse('{"__proto__": {"failFast": true}}') as never;
     refuses(() => new Scheduler(parsed), TypeError, 'unknown option `__proto__`');
