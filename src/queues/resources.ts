@@ -3,6 +3,9 @@ import { finiteNonNegative, record, type Where } from '../options/validate.js';
 /** A task's resource request, checked and frozen: `[name, amount]` pairs, amounts above 0. */
 export type Demand = readonly (readonly [string, number])[];
 
+/** The share of a resource's total that rounding may gain or lose (see `ResourcePool.fits`). */
+const GRAIN = 1e-9;
+
 /** Named amounts (names to finite numbers from 0 up). */
 export type Amounts = Readonly<Record<string, number>>;
 
@@ -68,9 +71,15 @@ export class ResourcePool {
     return pairs.length === 0 ? undefined : pairs;
   }
 
+  /**
+   * True if every amount of `demand` is free, allowing a billionth of each total for the
+   * rounding of fractional amounts (0.1 + 0.2 ...).
+   */
   fits(demand: Demand): boolean {
-    for (const [name, amount] of demand)
-      if ((this.#free.get(name) as number) < amount) return false;
+    for (const [name, amount] of demand) {
+      const total = this.#total.get(name) as number;
+      if ((this.#free.get(name) as number) < amount - total * GRAIN) return false;
+    }
     return true;
   }
 
@@ -83,13 +92,19 @@ export class ResourcePool {
   }
 
   /**
-   * Stores a free amount rounded to 9 decimals and kept within [0, total]: fractional
-   * amounts (0.1 + 0.2 ...) would otherwise drift, and a pool whose tasks all ended could read
-   * 0.9999999999999999 of 1 free and never start a task asking for all of it.
+   * Stores a free amount kept within [0, total], and snapped to 0 or to the total when within
+   * a billionth of the total of either: fractional amounts (0.1 + 0.2 ...) drift, and a pool
+   * whose tasks all ended could otherwise read 0.9999999999999999 of 1 free and never start a
+   * task asking for all of it. The grain follows the total, so that amounts of any size (1e-10,
+   * 0.1234567891234, 12345678.987654321) come back whole.
    */
   #set(name: string, free: number): void {
     const total = this.#total.get(name) as number;
-    this.#free.set(name, Math.min(total, Math.max(0, Math.round(free * 1e9) / 1e9)));
+    const grain = total * GRAIN;
+    let value = Math.min(total, Math.max(0, free));
+    if (total - value <= grain) value = total;
+    else if (value <= grain) value = 0;
+    this.#free.set(name, value);
   }
 
   /** How much of each resource is free now, and in all (a null-prototype object by name). */

@@ -297,3 +297,18 @@ describe('resources: any name', () => {
     assert.throws(() => Q.options({ resources: { ['__proto__']: 5 } }).submit(() => 1), RangeError);
   });
 });
+
+describe('resources: amounts of any precision', () => {
+  for (const total of [0.1234567891234, 1e-10, 12345678.987654321, 3e-7 + 1e-17]) {
+    test(`a task asking for all of ${total} starts again after another gave it back`, async () => {
+      const sch = new Scheduler();
+      const Q = new Queue(sch, { concurrency: 2, name: 'q', resources: { mem: total } });
+      const all = Q.options({ resources: { mem: total } });
+      const first = all.submit(() => 1);
+      const second = all.submit(() => 2);
+      sch.start();
+      await within(sch.wait(), 2000, 'both tasks run');
+      assert.deepEqual([first.result(), second.result()], [1, 2]);
+    });
+  }
+});
