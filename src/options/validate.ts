@@ -54,9 +54,17 @@ function isArrayLike(call: string, key: string, value: object): boolean {
   }
 }
 
-/** A plain-text message of what a getter or Proxy trap threw. */
-function thrownText(error: unknown): string {
-  return error instanceof Error ? error.message : shown(error);
+/**
+ * A plain-text message of what a getter or Proxy trap threw: an Error's message, any other
+ * value described; never throws itself (a `message` getter that throws gives the description).
+ */
+export function thrownText(error: unknown): string {
+  try {
+    if (error instanceof Error && typeof error.message === 'string') return error.message;
+  } catch {
+    // Fall through to the description.
+  }
+  return shown(error);
 }
 
 /** The known key closest to a misspelt one (case or up to 2 edits), for a hint. */

@@ -7,7 +7,7 @@ import { Future } from '../futures/future.js';
 import { FutureStream } from '../futures/future-stream.js';
 import { StreamState } from '../graph/stream-state.js';
 import type { TaskFunction } from '../graph/task-node.js';
-import { optional, positiveInteger, readOptions, string } from '../options/validate.js';
+import { optional, positiveInteger, readOptions, string, thrownText } from '../options/validate.js';
 import type { Engine } from '../scheduler/engine.js';
 import { engineOf, type Scheduler } from '../scheduler/scheduler.js';
 import { QueueState } from './queue-state.js';
@@ -77,9 +77,31 @@ function isGeneratorFunction(fn: TaskFunction): boolean {
   return fn instanceof GeneratorFunction || fn instanceof AsyncGeneratorFunction;
 }
 
+/**
+ * A task's default name: its function's `name` if that is a non-empty string, else
+ * `anonymous` (also for a `name` getter that throws, or a Proxy whose `get` trap throws).
+ */
+function functionName(fn: unknown): string {
+  if (typeof fn !== 'function') return 'anonymous';
+  try {
+    const name: unknown = fn.name;
+    return typeof name === 'string' && name !== '' ? name : 'anonymous';
+  } catch {
+    return 'anonymous';
+  }
+}
+
 /** Reads `fn.numberOfResults(...args)`: the declared item count, or undefined. */
 function declaredCount(fn: TaskFunction, args: unknown[], name: string): number | undefined {
-  const declare = (fn as { numberOfResults?: unknown }).numberOfResults;
+  let declare: unknown;
+  try {
+    declare = (fn as { numberOfResults?: unknown }).numberOfResults;
+  } catch (error) {
+    throw new TypeError(
+      `Expected \`numberOfResults\` of task \`${name}\` to be a function returning the item count, but reading it threw (${thrownText(error)}).`,
+      { cause: error },
+    );
+  }
   if (declare === undefined) return undefined;
   if (typeof declare !== 'function') {
     throw new TypeError(
@@ -207,7 +229,7 @@ export class Queue implements Submitter {
     args: unknown[],
     taskOptions: CheckedTaskOptions | undefined,
   ): Future<unknown> {
-    const name = taskOptions?.name ?? ((typeof fn === 'function' && fn.name) || 'anonymous');
+    const name = taskOptions?.name ?? functionName(fn);
     if (typeof fn !== 'function') {
       throw new TypeError(
         `Expected ${this.#state.name}.submit() to be given a function for task \`${name}\`, got ${describeValue(fn)}.`,

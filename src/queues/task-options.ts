@@ -8,6 +8,7 @@ import {
   optional,
   readOptions,
   string,
+  thrownText,
   timerMs,
   typeError,
   type Where,
@@ -94,7 +95,7 @@ function futureNodes(where: Where, value: unknown, owner: object): readonly Task
     list = Array.isArray(value) ? Array.from(value as unknown[]) : [value];
   } catch (error) {
     throw new TypeError(
-      `${where.call}: could not read \`${where.key}\` (${error instanceof Error ? error.message : 'a Proxy'}). Pass a Future or a plain array of Futures.`,
+      `${where.call}: could not read \`${where.key}\` (${thrownText(error)}). Pass a Future or a plain array of Futures.`,
       { cause: error },
     );
   }

@@ -312,3 +312,44 @@ describe('hostile options objects', () => {
     assert.deepEqual(Object.keys(sch.stats().queues), []);
   });
 });
+
+describe('hostile task functions at submit', () => {
+  test('a name getter that throws or gives a non-string: the task is `anonymous`', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { name: 'q' });
+    const throwing = () => 1;
+    Object.defineProperty(throwing, 'name', {
+      get() {
+        throw new Error('name getter');
+      },
+    });
+    const numeric = () => 2;
+    Object.defineProperty(numeric, 'name', { value: 5 });
+    const a = Q.submit(throwing);
+    const b = Q.submit(numeric);
+    assert.deepEqual([a.name, b.name], ['anonymous', 'anonymous']);
+    sch.start();
+    await sch.wait();
+    assert.deepEqual([a.result(), b.result()], [1, 2]);
+  });
+
+  test('a numberOfResults getter that throws is refused naming the task; nothing queued', () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, { name: 'q' });
+    function* squares(): Generator<number> {
+      yield 1;
+    }
+    Object.defineProperty(squares, 'numberOfResults', {
+      get() {
+        throw new Error('count getter');
+      },
+    });
+    refuses(
+      () => Q.submit(squares),
+      TypeError,
+      'Expected `numberOfResults` of task `squares` to be a function returning the item count',
+      'count getter',
+    );
+    assert.equal(sch.stats().total.ready, 0);
+  });
+});
