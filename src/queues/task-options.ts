@@ -52,6 +52,7 @@ export interface TaskOptions {
    * Milliseconds: past this the task fails with `TimeoutError` and its signal is aborted. Its
    * slot stays taken until the function really returns, so no more than `concurrency`
    * functions ever run at once.
+   * At most 2^31 - 1 (about 24.8 days), the longest timer Node keeps.
    */
   timeout?: number;
   /** Aborting it cancels the task if it has not started, and aborts the task's own signal if it has. */

@@ -55,6 +55,10 @@ export class Scheduler {
     engineOf = (scheduler) => (scheduler instanceof Scheduler ? scheduler.#engine : undefined);
   }
 
+  /**
+   * @throws TypeError if `options` is not an object, holds a key other than `failFast` and
+   *   `record`, or a value that is not a boolean.
+   */
   constructor(options?: SchedulerOptions) {
     const call = 'new Scheduler()';
     const o = readOptions(call, options, SCHEDULER_OPTIONS);
