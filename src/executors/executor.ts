@@ -1,4 +1,5 @@
 import type { TaskFunction } from '../graph/task-node.js';
+import { typeError, type Where } from '../options/validate.js';
 import type { AbortReceiver, TaskInfo } from '../scheduler/current-task.js';
 import type { ItemSink } from './drive-generator.js';
 
@@ -50,4 +51,38 @@ export interface Executor {
   run(fn: TaskFunction, args: unknown[], info: RunInfo, sink?: ItemSink): unknown;
   /** Frees what the executor holds (pools, connections) so the process can exit. */
   close(): Promise<void>;
+}
+
+/**
+ * Checks that `value` is an executor (what `inline()`, `threads()`, `processes()` and
+ * `cluster()` return, or an object of the same shape): an object with a string `kind` and
+ * `refuse`, `run` and `close` functions, and `attach` a function if present.
+ *
+ * @throws TypeError in the shape of the options checks (`where` names the call and option).
+ */
+export function checkExecutor(where: Where, value: unknown): Executor {
+  let shaped = false;
+  if (value !== null && typeof value === 'object') {
+    try {
+      const e = value as Record<string, unknown>;
+      shaped =
+        typeof e.kind === 'string' &&
+        typeof e.refuse === 'function' &&
+        typeof e.run === 'function' &&
+        typeof e.close === 'function' &&
+        (e.attach === undefined || typeof e.attach === 'function');
+    } catch {
+      shaped = false;
+    }
+  }
+  if (!shaped) {
+    const hint = typeof value === 'function' ? ' (call it: threads(), not threads)' : '';
+    throw typeError(
+      where.call,
+      where.key,
+      `an executor such as inline(), threads(), processes() or cluster(...)${hint}`,
+      value,
+    );
+  }
+  return value as Executor;
 }

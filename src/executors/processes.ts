@@ -58,5 +58,6 @@ class ProcessesExecutor extends PooledExecutor {
  * ```
  */
 export function processes(options?: ProcessesOptions): Executor {
-  return new ProcessesExecutor(checkWorkerOptions('processes', options));
+  const { abortGrace, execArgv } = checkWorkerOptions('processes', options);
+  return new ProcessesExecutor({ abortGrace, execArgv });
 }

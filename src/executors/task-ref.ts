@@ -1,6 +1,7 @@
 import { describeValue } from '../errors.js';
 import type { Args } from '../futures/argument-types.js';
 import type { TaskFunction } from '../graph/task-node.js';
+import { boolean, optional, readOptions, typeError } from '../options/validate.js';
 import { currentTask } from '../scheduler/current-task.js';
 
 /** Where a task reference points: a module and one of its exports. */
@@ -119,25 +120,28 @@ function checkName(exportName: unknown): string {
   return exportName;
 }
 
+/** The keys of {@link TaskRefOptions}, for `readOptions`. */
+const TASK_REF_OPTIONS = ['generator', 'numberOfResults'] as const;
+
 function checkOptions(options: unknown, exportName: string): TaskRefOptions {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `Expected the options of task(…, '${exportName}') to be an object, got ${describeValue(options)}.`,
-    );
-  }
-  const { generator, numberOfResults } = options as TaskRefOptions;
-  if (generator !== undefined && typeof generator !== 'boolean') {
-    throw new TypeError(
-      `Expected \`generator\` of task(…, '${exportName}') to be a boolean, got ${describeValue(generator)}.`,
-    );
-  }
-  if (numberOfResults !== undefined && (typeof numberOfResults !== 'function' || !generator)) {
-    throw new TypeError(
-      `Expected \`numberOfResults\` of task(…, '${exportName}') to be a function, given with \`generator: true\`; got ${describeValue(numberOfResults)}${generator ? '' : ' without it'}.`,
-    );
-  }
-  return options as TaskRefOptions;
+  const call = `task(…, '${exportName}')`;
+  const o = readOptions(call, options, TASK_REF_OPTIONS);
+  const generator = optional(call, o, 'generator', boolean);
+  const numberOfResults = optional(call, o, 'numberOfResults', (where, value) => {
+    if (typeof value !== 'function' || generator !== true) {
+      throw typeError(
+        where.call,
+        where.key,
+        `a function, given with \`generator: true\`${generator === true ? '' : ' (it is not here)'}`,
+        value,
+      );
+    }
+    return value as TaskRefOptions['numberOfResults'];
+  });
+  const checked: TaskRefOptions = {};
+  if (generator !== undefined) checked.generator = generator;
+  if (numberOfResults !== undefined) checked.numberOfResults = numberOfResults;
+  return checked;
 }
 
 /** True for the object a generator function returns (sync or async). */

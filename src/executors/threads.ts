@@ -6,12 +6,16 @@ import type { Executor, RunInfo } from './executor.js';
 import { PooledExecutor } from './pooled-executor.js';
 import type { RemoteTask, Transport } from './remote-task.js';
 import { ThreadAborts } from './thread-aborts.js';
+import {
+  type CheckedThreadsOptions,
+  checkThreadsOptions,
+  type ThreadsOptions,
+} from './thread-options.js';
 import { ThreadRun } from './thread-run.js';
 import type { StreamMessage, TaskRequest, ThreadTask, WireError } from './wire.js';
-import { checkWorkerOptions, entryUrl, type WorkerOptions } from './worker-options.js';
+import { entryUrl } from './worker-options.js';
 
-/** Options of `threads(options)`. */
-export interface ThreadsOptions extends WorkerOptions {}
+export type { ThreadResourceLimits, ThreadsOptions } from './thread-options.js';
 
 type Pool = Piscina<ThreadTask, unknown>;
 
@@ -21,10 +25,16 @@ type Pool = Piscina<ThreadTask, unknown>;
  */
 class ThreadsExecutor extends PooledExecutor implements Transport {
   readonly kind = 'threads';
+  readonly #limits: CheckedThreadsOptions['resourceLimits'];
   #pool: Pool | undefined;
   #aborts: ThreadAborts | undefined;
   /** The ports generator tasks stream their items on, while they run. */
   readonly #ports = new Map<RemoteTask, MessagePort>();
+
+  constructor(options: CheckedThreadsOptions) {
+    super(options);
+    this.#limits = options.resourceLimits;
+  }
 
   protected get started(): boolean {
     return this.#pool !== undefined;
@@ -90,6 +100,7 @@ class ThreadsExecutor extends PooledExecutor implements Transport {
       atomics: 'disabled',
       workerData: { abortChannel: aborts.name },
       ...(this.options.execArgv === undefined ? {} : { execArgv: this.options.execArgv }),
+      ...(this.#limits === undefined ? {} : { resourceLimits: this.#limits }),
     });
     // A worker that fails between tasks (an uncaught error in a stray timer) is replaced;
     // without a listener Piscina would rethrow it in the scheduler's process.
@@ -114,9 +125,11 @@ class ThreadsExecutor extends PooledExecutor implements Transport {
  * `task()`; arguments are copied to the worker by structured cloning, and buffers in results
  * (ArrayBuffers, whole typed arrays) are moved back without copying. A worker that crashes
  * fails only its task, with `WorkerCrashedError`, and is replaced. `sch.close()` ends the
- * threads.
+ * threads. `resourceLimits` caps each thread's memory: a thread past it fails its task with
+ * `WorkerCrashedError` and is replaced.
  *
- * @throws TypeError or RangeError for malformed options.
+ * @throws TypeError or RangeError for malformed options, unknown keys, or `execArgv` flags
+ *   that worker threads do not take.
  *
  * @example
  * ```ts
@@ -129,5 +142,5 @@ class ThreadsExecutor extends PooledExecutor implements Transport {
  * ```
  */
 export function threads(options?: ThreadsOptions): Executor {
-  return new ThreadsExecutor(checkWorkerOptions('threads', options));
+  return new ThreadsExecutor(checkThreadsOptions(options));
 }

@@ -1,5 +1,5 @@
-import { describeValue } from '../errors.js';
 import type { TaskFunction } from '../graph/task-node.js';
+import { optional, readOptions, stringArray, timerMs } from '../options/validate.js';
 import { specOf } from './task-ref.js';
 
 /** Options shared by `threads()` and `processes()`. */
@@ -8,11 +8,16 @@ export interface WorkerOptions {
    * Milliseconds a worker may go on with a task after the scheduler aborted it (its `timeout`
    * passed or its `signal` aborted) before the worker is ended and replaced. Inside the worker
    * the task's `currentTask().signal` aborts at once, so a task that watches it stops sooner.
+   * At most 2^31 - 1 (about 24.8 days), the longest timer Node keeps.
    * @default 100
    */
   abortGrace?: number;
   /**
-   * Node.js options for the workers, e.g. `['--max-old-space-size=4096']`.
+   * Node.js options for the workers, e.g. `['--enable-source-maps']`. Worker threads take
+   * only some of Node's options: `threads()` refuses, at the call, the ones Node would refuse
+   * when starting a thread (V8 options such as `--max-old-space-size`, and options of the whole
+   * process such as `--title`); cap a thread's memory with `resourceLimits` instead. Child
+   * processes take them all (`processes({ execArgv: ['--max-old-space-size=4096'] })`).
    * @default the scheduler process's own `process.execArgv` (for processes, less `--inspect`
    *   options, whose port the scheduler holds)
    */
@@ -25,39 +30,30 @@ export interface CheckedWorkerOptions {
   readonly execArgv: string[] | undefined;
 }
 
-/**
- * Checks the options of `threads()` or `processes()`.
- *
- * @throws TypeError or RangeError naming the option, at the call.
- */
-export function checkWorkerOptions(kind: string, options: unknown): CheckedWorkerOptions {
-  if (options === undefined) return { abortGrace: 100, execArgv: undefined };
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `Expected the options of ${kind}() to be an object, got ${describeValue(options)}.`,
-    );
-  }
-  const { abortGrace = 100, execArgv } = options as WorkerOptions;
-  if (typeof abortGrace !== 'number') {
-    throw new TypeError(
-      `Expected \`abortGrace\` of ${kind}() to be a number of milliseconds, got ${describeValue(abortGrace)}.`,
-    );
-  }
-  if (!(abortGrace >= 0) || !Number.isFinite(abortGrace)) {
-    throw new RangeError(
-      `Expected \`abortGrace\` of ${kind}() to be a finite number from 0 up, got ${describeValue(abortGrace)}.`,
-    );
-  }
-  if (execArgv !== undefined && !isStringArray(execArgv)) {
-    throw new TypeError(
-      `Expected \`execArgv\` of ${kind}() to be an array of strings, got ${describeValue(execArgv)}.`,
-    );
-  }
-  return { abortGrace, execArgv: execArgv === undefined ? undefined : [...execArgv] };
-}
+/** The keys of {@link WorkerOptions}, for `readOptions`. */
+export const WORKER_OPTIONS = ['abortGrace', 'execArgv'] as const;
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+/**
+ * Checks the options of `threads()` or `processes()` (`kind`), the worker options and, for
+ * `threads()`, `extra` keys, whose snapshot values come back unchecked in `rest`.
+ *
+ * @throws TypeError or RangeError naming the call and the option.
+ */
+export function checkWorkerOptions<K extends string = never>(
+  kind: string,
+  options: unknown,
+  extra: readonly K[] = [],
+): CheckedWorkerOptions & { readonly rest: Partial<Record<K, unknown>> } {
+  const call = `${kind}()`;
+  const o = readOptions<(typeof WORKER_OPTIONS)[number] | K>(call, options, [
+    ...WORKER_OPTIONS,
+    ...extra,
+  ]);
+  return {
+    abortGrace: optional(call, o, 'abortGrace', timerMs) ?? 100,
+    execArgv: optional(call, o, 'execArgv', stringArray),
+    rest: o,
+  };
 }
 
 /**

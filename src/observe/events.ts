@@ -1,5 +1,6 @@
 import { describeValue } from '../errors.js';
 import type { TaskStatus } from '../graph/task-status.js';
+import { func, oneOf } from '../options/validate.js';
 
 /** What every task event carries. */
 export interface TaskEvent {
@@ -63,6 +64,25 @@ export interface SchedulerEvents {
   idle: IdleEvent;
 }
 
+/** The names of the scheduler's events, in the order `SchedulerEvents` lists them. */
+export const EVENT_NAMES: readonly (keyof SchedulerEvents)[] = [
+  'task:start',
+  'task:retry',
+  'task:end',
+  'task:item',
+  'idle',
+];
+
+/**
+ * Checks the arguments of `sch.on()` or `sch.off()` (`call`).
+ *
+ * @throws TypeError if `name` is not one of {@link EVENT_NAMES} or `listener` is not a function.
+ */
+export function checkListener(call: string, name: unknown, listener: unknown): void {
+  oneOf({ call, key: 'name' }, name, EVENT_NAMES);
+  func({ call, key: 'listener' }, listener);
+}
+
 /** A listener for event `E`. */
 export type Listener<E extends keyof SchedulerEvents> = (event: SchedulerEvents[E]) => void;
 
@@ -71,7 +91,7 @@ export type Listener<E extends keyof SchedulerEvents> = (event: SchedulerEvents[
  * to. A listener that throws is reported as a process warning and never disturbs the scheduler.
  */
 export class EventHub {
-  readonly #listeners: { [E in keyof SchedulerEvents]?: Listener<E>[] } = {};
+  readonly #listeners: { [E in keyof SchedulerEvents]?: Listener<E>[] } = Object.create(null);
 
   on<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): void {
     const list = this.#listeners[name] as Listener<E>[] | undefined;

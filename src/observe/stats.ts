@@ -2,7 +2,11 @@ import { emptyCounts, type QueueState, type StatusCounts } from '../queues/queue
 
 /** `sch.stats()`: counts per queue (by name) and over all queues. */
 export interface SchedulerStats {
-  /** Counts per queue, by queue name. */
+  /**
+   * Counts per queue, by queue name (names are unique within a scheduler). A null-prototype
+   * object: any name, `__proto__` and `constructor` included, is an own entry, and nothing
+   * else is there.
+   */
   readonly queues: Record<string, StatusCounts>;
   /** Counts over all queues. */
   readonly total: StatusCounts;
@@ -11,7 +15,7 @@ export interface SchedulerStats {
 /** Copies the queues' counts and sums them. */
 export function collectStats(queues: readonly QueueState[]): SchedulerStats {
   const total = emptyCounts();
-  const byName: Record<string, StatusCounts> = {};
+  const byName = Object.create(null) as Record<string, StatusCounts>;
   for (const queue of queues) {
     const counts = { ...queue.counts };
     byName[queue.name] = counts;

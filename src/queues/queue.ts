@@ -1,17 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { describeValue } from '../errors.js';
-import type { Executor } from '../executors/executor.js';
+import { checkExecutor, type Executor } from '../executors/executor.js';
 import { inline } from '../executors/inline.js';
 import type { Args } from '../futures/argument-types.js';
 import { Future } from '../futures/future.js';
 import { FutureStream } from '../futures/future-stream.js';
 import { StreamState } from '../graph/stream-state.js';
 import type { TaskFunction } from '../graph/task-node.js';
+import { optional, positiveInteger, readOptions, string, thrownText } from '../options/validate.js';
 import type { Engine } from '../scheduler/engine.js';
 import { engineOf, type Scheduler } from '../scheduler/scheduler.js';
 import { QueueState } from './queue-state.js';
-import { ResourcePool } from './resources.js';
-import { checkTaskOptions, resolveOptions, type TaskOptions } from './task-options.js';
+import { checkAmounts, ResourcePool } from './resources.js';
+import {
+  type CheckedTaskOptions,
+  checkTaskOptions,
+  resolveOptions,
+  type TaskOptions,
+} from './task-options.js';
 
 /** Options of `new Queue(sch, options)`. */
 export interface QueueOptions {
@@ -21,8 +27,8 @@ export interface QueueOptions {
    */
   concurrency?: number;
   /**
-   * A name for events, reports and errors.
-   * @default `queue-N`, N counting the scheduler's queues from 1
+   * A name for events, reports, errors and `sch.stats()`, unique within the scheduler.
+   * @default `queue-N`, N counting the scheduler's queues from 1 (skipping names taken)
    */
   name?: string;
   /**
@@ -56,10 +62,10 @@ export interface Submitter {
 }
 
 /** True if the options hold more than a name (a name alone needs no per-task settings). */
-function hasTaskSettings(options: TaskOptions | undefined): options is TaskOptions {
+function hasTaskSettings(options: CheckedTaskOptions | undefined): options is CheckedTaskOptions {
   if (options === undefined) return false;
-  for (const key in options) {
-    if (key !== 'name' && options[key as keyof TaskOptions] !== undefined) return true;
+  for (const key of Object.keys(options) as (keyof CheckedTaskOptions)[]) {
+    if (key !== 'name' && options[key] !== undefined) return true;
   }
   return false;
 }
@@ -71,9 +77,31 @@ function isGeneratorFunction(fn: TaskFunction): boolean {
   return fn instanceof GeneratorFunction || fn instanceof AsyncGeneratorFunction;
 }
 
+/**
+ * A task's default name: its function's `name` if that is a non-empty string, else
+ * `anonymous` (also for a `name` getter that throws, or a Proxy whose `get` trap throws).
+ */
+function functionName(fn: unknown): string {
+  if (typeof fn !== 'function') return 'anonymous';
+  try {
+    const name: unknown = fn.name;
+    return typeof name === 'string' && name !== '' ? name : 'anonymous';
+  } catch {
+    return 'anonymous';
+  }
+}
+
 /** Reads `fn.numberOfResults(...args)`: the declared item count, or undefined. */
 function declaredCount(fn: TaskFunction, args: unknown[], name: string): number | undefined {
-  const declare = (fn as { numberOfResults?: unknown }).numberOfResults;
+  let declare: unknown;
+  try {
+    declare = (fn as { numberOfResults?: unknown }).numberOfResults;
+  } catch (error) {
+    throw new TypeError(
+      `Expected \`numberOfResults\` of task \`${name}\` to be a function returning the item count, but reading it threw (${thrownText(error)}).`,
+      { cause: error },
+    );
+  }
   if (declare === undefined) return undefined;
   if (typeof declare !== 'function') {
     throw new TypeError(
@@ -90,19 +118,15 @@ function declaredCount(fn: TaskFunction, args: unknown[], name: string): number 
   return count;
 }
 
-function checkConcurrency(value: unknown): number {
-  if (value === undefined) return availableParallelism();
-  if (typeof value !== 'number') {
-    throw new TypeError(
-      `Expected \`concurrency\` to be a number from 1 and up, got ${describeValue(value)}.`,
-    );
-  }
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Expected \`concurrency\` to be an integer from 1 and up, got ${describeValue(value)}.`,
-    );
-  }
-  return value;
+/** The keys of {@link QueueOptions}, for `readOptions`. */
+const QUEUE_OPTIONS = ['concurrency', 'name', 'resources', 'executor'] as const;
+
+/** `queue-N` for the smallest N from the scheduler's queue count + 1 that no queue has. */
+function defaultName(engine: Engine): string {
+  const taken = new Set(engine.queues.map((queue) => queue.name));
+  let n = engine.queues.length + 1;
+  while (taken.has(`queue-${n}`)) n++;
+  return `queue-${n}`;
 }
 
 /**
@@ -125,21 +149,31 @@ export class Queue implements Submitter {
   readonly #state: QueueState;
   readonly #scheduler: Scheduler;
 
-  constructor(scheduler: Scheduler, options: QueueOptions = {}) {
+  /**
+   * @throws TypeError or RangeError for malformed options (unknown keys included), Error if the
+   *   scheduler already has a queue of that name; nothing is attached or added then.
+   */
+  constructor(scheduler: Scheduler, options?: QueueOptions) {
     const engine = engineOf(scheduler);
     if (engine === undefined) {
       throw new TypeError(
         `Expected a Scheduler as the first argument of new Queue(), got ${describeValue(scheduler)}.`,
       );
     }
-    const concurrency = checkConcurrency(options.concurrency);
-    const name = options.name ?? `queue-${engine.queues.length + 1}`;
-    if (typeof name !== 'string') {
-      throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}.`);
+    // Everything is checked before anything happens: a refused queue attaches to no executor.
+    const call = 'new Queue()';
+    const o = readOptions(call, options, QUEUE_OPTIONS);
+    const concurrency = optional(call, o, 'concurrency', positiveInteger) ?? availableParallelism();
+    const name = optional(call, o, 'name', string) ?? defaultName(engine);
+    if (engine.queues.some((queue) => queue.name === name)) {
+      throw new Error(
+        `${call}: this scheduler already has a queue named \`${name}\`. Give each queue of a scheduler its own name.`,
+      );
     }
-    const executor = options.executor ?? inline();
+    const totals = optional(call, o, 'resources', checkAmounts);
+    const executor = optional(call, o, 'executor', checkExecutor) ?? inline();
+    const resources = new ResourcePool(name, totals);
     executor.attach?.({ name, concurrency });
-    const resources = new ResourcePool(name, options.resources);
     this.#state = new QueueState(engine, name, concurrency, executor, resources);
     this.#scheduler = scheduler;
     engine.queues.push(this.#state);
@@ -170,7 +204,10 @@ export class Queue implements Submitter {
   }
 
   /**
-   * Binds per-task options for one or more submissions.
+   * Binds per-task options for one or more submissions. The options are checked and copied
+   * here: changing the object afterwards changes no submission.
+   *
+   * @throws TypeError or RangeError for malformed options (unknown keys included).
    *
    * @example
    * ```ts
@@ -178,13 +215,21 @@ export class Queue implements Submitter {
    * ```
    */
   options(taskOptions: TaskOptions): Submitter {
-    checkTaskOptions(taskOptions);
-    const submit = (fn: unknown, ...args: unknown[]) => this.#submit(fn, args, taskOptions);
+    const checked = checkTaskOptions(
+      `${this.#state.name}.options()`,
+      taskOptions,
+      this.#state.owner,
+    );
+    const submit = (fn: unknown, ...args: unknown[]) => this.#submit(fn, args, checked);
     return { submit } as Submitter;
   }
 
-  #submit(fn: unknown, args: unknown[], taskOptions: TaskOptions | undefined): Future<unknown> {
-    const name = taskOptions?.name ?? ((typeof fn === 'function' && fn.name) || 'anonymous');
+  #submit(
+    fn: unknown,
+    args: unknown[],
+    taskOptions: CheckedTaskOptions | undefined,
+  ): Future<unknown> {
+    const name = taskOptions?.name ?? functionName(fn);
     if (typeof fn !== 'function') {
       throw new TypeError(
         `Expected ${this.#state.name}.submit() to be given a function for task \`${name}\`, got ${describeValue(fn)}.`,

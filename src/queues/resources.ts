@@ -1,27 +1,24 @@
-import { describeValue } from '../errors.js';
+import { finiteNonNegative, record, type Where } from '../options/validate.js';
 
 /** A task's resource request, checked and frozen: `[name, amount]` pairs, amounts above 0. */
 export type Demand = readonly (readonly [string, number])[];
 
-function checkAmount(value: unknown, what: string): number {
-  if (typeof value !== 'number') {
-    throw new TypeError(`Expected ${what} to be a number from 0 up, got ${describeValue(value)}.`);
-  }
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `Expected ${what} to be a finite number from 0 up, got ${describeValue(value)}.`,
-    );
-  }
-  return value;
-}
+/** The share of a resource's total that rounding may gain or lose (see `ResourcePool.fits`). */
+const GRAIN = 1e-9;
 
-function checkRecord(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError(
-      `Expected ${what} to be an object of names to amounts, got ${describeValue(value)}.`,
-    );
-  }
-  return value as Record<string, unknown>;
+/** Named amounts (names to finite numbers from 0 up). */
+export type Amounts = Readonly<Record<string, number>>;
+
+/**
+ * Checks a `resources` option (of a queue or of a task) and copies it: an object of names to
+ * finite amounts from 0 up, read once, into a null-prototype object (`__proto__` is a name like
+ * any other).
+ *
+ * @throws TypeError for a value that is not such an object or an amount that is not a number;
+ *   RangeError for an amount below 0 or not finite.
+ */
+export function checkAmounts(where: Where, value: unknown): Amounts {
+  return record(where, value, finiteNonNegative, 'an object of names to amounts');
 }
 
 /**
@@ -36,32 +33,27 @@ export class ResourcePool {
   readonly #free = new Map<string, number>();
   readonly #queue: string;
 
-  /** @throws TypeError / RangeError for a malformed `resources` queue option. */
-  constructor(queue: string, spec: unknown) {
+  /** @param totals - the queue's `resources` option, checked by {@link checkAmounts}. */
+  constructor(queue: string, totals: Amounts | undefined) {
     this.#queue = queue;
-    if (spec === undefined) return;
-    for (const [name, amount] of Object.entries(
-      checkRecord(spec, `\`resources\` of queue ${queue}`),
-    )) {
-      const total = checkAmount(amount, `resource \`${name}\` of queue ${queue}`);
+    if (totals === undefined) return;
+    for (const [name, total] of Object.entries(totals)) {
       this.#total.set(name, total);
       this.#free.set(name, total);
     }
   }
 
   /**
-   * Checks a task's request against this pool and freezes it.
+   * Checks a task's request (its `resources` option, checked by {@link checkAmounts}) against
+   * this pool and freezes it.
    *
    * @throws Error naming the resource if the queue lacks it; RangeError if the task asks for
-   *   more than the queue's total; TypeError for a malformed request.
+   *   more than the queue's total.
    */
-  demand(spec: unknown, task: string): Demand | undefined {
+  demand(spec: Amounts | undefined, task: string): Demand | undefined {
     if (spec === undefined) return undefined;
     const pairs: [string, number][] = [];
-    for (const [name, value] of Object.entries(
-      checkRecord(spec, `\`resources\` of task \`${task}\``),
-    )) {
-      const amount = checkAmount(value, `resource \`${name}\` of task \`${task}\``);
+    for (const [name, amount] of Object.entries(spec)) {
       const total = this.#total.get(name);
       if (total === undefined) {
         const known = [...this.#total.keys()].join(', ') || 'none';
@@ -79,9 +71,15 @@ export class ResourcePool {
     return pairs.length === 0 ? undefined : pairs;
   }
 
+  /**
+   * True if every amount of `demand` is free, allowing a billionth of each total for the
+   * rounding of fractional amounts (0.1 + 0.2 ...).
+   */
   fits(demand: Demand): boolean {
-    for (const [name, amount] of demand)
-      if ((this.#free.get(name) as number) < amount) return false;
+    for (const [name, amount] of demand) {
+      const total = this.#total.get(name) as number;
+      if ((this.#free.get(name) as number) < amount - total * GRAIN) return false;
+    }
     return true;
   }
 
@@ -94,28 +92,34 @@ export class ResourcePool {
   }
 
   /**
-   * Stores a free amount rounded to 9 decimals and kept within [0, total]: fractional
-   * amounts (0.1 + 0.2 ...) would otherwise drift, and a pool whose tasks all ended could read
-   * 0.9999999999999999 of 1 free and never start a task asking for all of it.
+   * Stores a free amount kept within [0, total], and snapped to 0 or to the total when within
+   * a billionth of the total of either: fractional amounts (0.1 + 0.2 ...) drift, and a pool
+   * whose tasks all ended could otherwise read 0.9999999999999999 of 1 free and never start a
+   * task asking for all of it. The grain follows the total, so that amounts of any size (1e-10,
+   * 0.1234567891234, 12345678.987654321) come back whole.
    */
   #set(name: string, free: number): void {
     const total = this.#total.get(name) as number;
-    this.#free.set(name, Math.min(total, Math.max(0, Math.round(free * 1e9) / 1e9)));
+    const grain = total * GRAIN;
+    let value = Math.min(total, Math.max(0, free));
+    if (total - value <= grain) value = total;
+    else if (value <= grain) value = 0;
+    this.#free.set(name, value);
   }
 
-  /** How much of each resource is free now, and in all. */
+  /** How much of each resource is free now, and in all (a null-prototype object by name). */
   snapshot(): Record<string, { free: number; total: number }> {
-    const out: Record<string, { free: number; total: number }> = {};
+    const out = Object.create(null) as Record<string, { free: number; total: number }>;
     for (const [name, total] of this.#total)
       out[name] = { free: this.#free.get(name) as number, total };
     return out;
   }
 }
 
-/** A key that is the same for equal requests (one ready lane per distinct request). */
+/**
+ * A key that is the same for equal requests and differs for different ones (one ready lane per
+ * distinct request), whatever characters the resource names hold.
+ */
 export function demandKey(demand: Demand): string {
-  return demand
-    .map(([name, amount]) => `${name}=${amount}`)
-    .sort()
-    .join('&');
+  return JSON.stringify([...demand].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,8 +1,20 @@
-import { describeValue } from '../errors.js';
 import { Future, nodeOf } from '../futures/future.js';
 import type { TaskNode } from '../graph/task-node.js';
 import { TaskSettings } from '../graph/task-settings.js';
+import {
+  boolean,
+  isInstance,
+  nonNegativeInteger,
+  optional,
+  readOptions,
+  string,
+  thrownText,
+  timerMs,
+  typeError,
+  type Where,
+} from '../options/validate.js';
 import type { QueueState } from './queue-state.js';
+import { type Amounts, checkAmounts } from './resources.js';
 
 /** Options for one task, given with `Q.options(taskOptions).submit(fn, ...args)`. */
 export interface TaskOptions {
@@ -40,13 +52,15 @@ export interface TaskOptions {
    * Milliseconds: past this the task fails with `TimeoutError` and its signal is aborted. Its
    * slot stays taken until the function really returns, so no more than `concurrency`
    * functions ever run at once.
+   * At most 2^31 - 1 (about 24.8 days), the longest timer Node keeps.
    */
   timeout?: number;
   /** Aborting it cancels the task if it has not started, and aborts the task's own signal if it has. */
   signal?: AbortSignal;
 }
 
-const KNOWN = new Set([
+/** The keys of {@link TaskOptions}, for `readOptions`. */
+const TASK_OPTIONS = [
   'name',
   'resources',
   'after',
@@ -55,77 +69,90 @@ const KNOWN = new Set([
   'retries',
   'timeout',
   'signal',
-]);
+] as const;
 
-/** Checks the shape of task options (at `Q.options()`). */
-export function checkTaskOptions(options: unknown): TaskOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `Expected the task options to be an object, got ${describeValue(options)}.`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
-      throw new TypeError(
-        `Unknown task option \`${key}\`. The options are: ${[...KNOWN].join(', ')}.`,
-      );
-    }
-  }
-  const o = options as Record<string, unknown>;
-  if (o.name !== undefined && typeof o.name !== 'string') {
-    throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(o.name)}.`);
-  }
-  if (o.hold !== undefined && typeof o.hold !== 'boolean') {
-    throw new TypeError(`Expected \`hold\` to be a boolean, got ${describeValue(o.hold)}.`);
-  }
-  if (o.retries !== undefined) {
-    if (typeof o.retries !== 'number') {
-      throw new TypeError(
-        `Expected \`retries\` to be a number from 0 up, got ${describeValue(o.retries)}.`,
-      );
-    }
-    if (!Number.isInteger(o.retries) || o.retries < 0) {
-      throw new RangeError(
-        `Expected \`retries\` to be an integer from 0 up, got ${describeValue(o.retries)}.`,
-      );
-    }
-  }
-  if (o.timeout !== undefined) {
-    if (typeof o.timeout !== 'number') {
-      throw new TypeError(
-        `Expected \`timeout\` to be a number of milliseconds, got ${describeValue(o.timeout)}.`,
-      );
-    }
-    if (!(o.timeout > 0) || !Number.isFinite(o.timeout) || o.timeout > 2 ** 31 - 1) {
-      throw new RangeError(
-        `Expected \`timeout\` to be a number of milliseconds above 0 (at most 2^31 - 1), got ${describeValue(o.timeout)}.`,
-      );
-    }
-  }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    throw new TypeError(
-      `Expected \`signal\` to be an AbortSignal, got ${describeValue(o.signal)}.`,
-    );
-  }
-  return options as TaskOptions;
+/**
+ * Task options after checking: a snapshot taken at `Q.options()`, so that changing the object
+ * given there (or its `after` and `release` arrays) changes no later submission.
+ */
+export interface CheckedTaskOptions {
+  readonly name?: string | undefined;
+  readonly resources?: Amounts | undefined;
+  readonly after?: readonly TaskNode[] | undefined;
+  readonly hold?: boolean | undefined;
+  readonly release?: readonly TaskNode[] | undefined;
+  readonly retries?: number | undefined;
+  readonly timeout?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
-function futureNodes(value: unknown, option: string, task: string, owner: object): TaskNode[] {
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((future: unknown) => {
-    if (!(future instanceof Future)) {
-      throw new TypeError(
-        `Expected \`${option}\` of task \`${task}\` to be a Future or an array of Futures, got ${describeValue(future)}.`,
-      );
+/**
+ * `after` or `release`: a future or an array of futures of the scheduler that owns `owner`'s
+ * queue, read once into a list of their tasks.
+ */
+function futureNodes(where: Where, value: unknown, owner: object): readonly TaskNode[] {
+  let list: unknown[];
+  try {
+    list = Array.isArray(value) ? Array.from(value as unknown[]) : [value];
+  } catch (error) {
+    throw new TypeError(
+      `${where.call}: could not read \`${where.key}\` (${thrownText(error)}). Pass a Future or a plain array of Futures.`,
+      { cause: error },
+    );
+  }
+  return list.map((future) => {
+    let node: TaskNode | undefined;
+    try {
+      // A Proxy of a future passes instanceof but has no task: nodeOf throws for it.
+      if (isInstance(future, Future)) node = nodeOf(future);
+    } catch {
+      node = undefined;
     }
-    const node = nodeOf(future);
+    if (node === undefined) {
+      throw typeError(where.call, where.key, 'a Future or an array of Futures', future);
+    }
     if (node.queue.owner !== owner) {
       throw new TypeError(
-        `Expected \`${option}\` of task \`${task}\` to name futures of this scheduler, got future ${node.id} (${node.name}) of another one.`,
+        `${where.call}: \`${where.key}\` must name futures of this scheduler, got future ${node.id} (${node.name}) of another one.`,
       );
     }
     return node;
   });
+}
+
+function abortSignal(where: Where, value: unknown): AbortSignal {
+  if (!isInstance(value, AbortSignal)) {
+    throw typeError(where.call, where.key, 'an AbortSignal', value);
+  }
+  return value;
+}
+
+/**
+ * Checks task options (at `Q.options()`; `call` names it in messages) and returns a snapshot:
+ * each option read once, unknown keys refused with the list of known ones, `after` and
+ * `release` checked to be futures of the scheduler of `owner` (a queue's owner).
+ *
+ * @throws TypeError or RangeError naming the call and the option.
+ */
+export function checkTaskOptions(
+  call: string,
+  options: unknown,
+  owner: object,
+): CheckedTaskOptions {
+  const futures = (where: Where, value: unknown) => futureNodes(where, value, owner);
+  const o = readOptions(call, options, TASK_OPTIONS);
+  const checked: {
+    -readonly [K in keyof CheckedTaskOptions]: CheckedTaskOptions[K];
+  } = {};
+  checked.name = optional(call, o, 'name', string);
+  checked.resources = optional(call, o, 'resources', checkAmounts);
+  checked.after = optional(call, o, 'after', futures);
+  checked.hold = optional(call, o, 'hold', boolean);
+  checked.release = optional(call, o, 'release', futures);
+  checked.retries = optional(call, o, 'retries', nonNegativeInteger);
+  checked.timeout = optional(call, o, 'timeout', (where, value) => timerMs(where, value, true));
+  checked.signal = optional(call, o, 'signal', abortSignal);
+  return checked;
 }
 
 /** A task's resolved options, and the dependencies they add (release first, then after). */
@@ -139,32 +166,31 @@ export interface ResolvedOptions {
  * it releases and comes after. Throws, before anything is queued, for what cannot work.
  */
 export function resolveOptions(
-  options: TaskOptions,
+  options: CheckedTaskOptions,
   queue: QueueState,
   task: string,
 ): ResolvedOptions {
-  const settings = new TaskSettings();
-  settings.demand = queue.resources.demand(options.resources, task);
-  if (settings.demand !== undefined) settings.lane = queue.laneFor(settings.demand);
-  settings.hold = options.hold ?? false;
-  settings.retries = options.retries ?? 0;
-  settings.timeout = options.timeout;
-  settings.signal = options.signal;
+  // Everything that can refuse the task comes before the one side effect (a ready lane).
+  const demand = queue.resources.demand(options.resources, task);
   let extraDeps: TaskNode[] | undefined;
+  const settings = new TaskSettings();
   if (options.release !== undefined) {
-    const released = futureNodes(options.release, 'release', task, queue.owner);
-    for (const node of released) {
+    for (const node of options.release) {
       if (node.settings?.hold !== true) {
         throw new TypeError(
           `Task \`${task}\` releases task ${node.id} (${node.name}), which does not hold its slot. Submit that task with { hold: true }, or drop it from \`release\`.`,
         );
       }
     }
-    settings.releases = released;
-    extraDeps = [...released];
+    settings.releases = [...options.release];
+    extraDeps = [...options.release];
   }
-  if (options.after !== undefined) {
-    extraDeps = (extraDeps ?? []).concat(futureNodes(options.after, 'after', task, queue.owner));
-  }
+  if (options.after !== undefined) extraDeps = (extraDeps ?? []).concat(options.after);
+  settings.demand = demand;
+  if (demand !== undefined) settings.lane = queue.laneFor(demand);
+  settings.hold = options.hold ?? false;
+  settings.retries = options.retries ?? 0;
+  settings.timeout = options.timeout;
+  settings.signal = options.signal;
   return { settings, extraDeps };
 }

@@ -1,10 +1,11 @@
 import { describeValue } from '../errors.js';
 import { Future, nodeOf } from '../futures/future.js';
-import { EventHub, type Listener, type SchedulerEvents } from '../observe/events.js';
+import { checkListener, EventHub, type Listener, type SchedulerEvents } from '../observe/events.js';
 import type { Explanation } from '../observe/explain.js';
 import { collectStats, type SchedulerStats } from '../observe/stats.js';
 import type { Timeline } from '../observe/timeline.js';
 import { TimelineRecorder } from '../observe/timeline-recorder.js';
+import { boolean, optional, readOptions } from '../options/validate.js';
 import type { QueueState } from '../queues/queue-state.js';
 import { Engine } from './engine.js';
 
@@ -24,6 +25,9 @@ export interface SchedulerOptions {
    */
   record?: boolean;
 }
+
+/** The keys of {@link SchedulerOptions}, for `readOptions`. */
+const SCHEDULER_OPTIONS = ['failFast', 'record'] as const;
 
 /** Reads a scheduler's engine. Internal to smqsched: set once by `Scheduler`'s static block. */
 export let engineOf: (scheduler: unknown) => Engine | undefined;
@@ -51,20 +55,15 @@ export class Scheduler {
     engineOf = (scheduler) => (scheduler instanceof Scheduler ? scheduler.#engine : undefined);
   }
 
-  constructor(options: SchedulerOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(
-        `Expected the scheduler options to be an object, got ${describeValue(options)}.`,
-      );
-    }
-    const failFast = options.failFast ?? false;
-    if (typeof failFast !== 'boolean') {
-      throw new TypeError(`Expected \`failFast\` to be a boolean, got ${describeValue(failFast)}.`);
-    }
-    const record = options.record ?? true;
-    if (typeof record !== 'boolean') {
-      throw new TypeError(`Expected \`record\` to be a boolean, got ${describeValue(record)}.`);
-    }
+  /**
+   * @throws TypeError if `options` is not an object, holds a key other than `failFast` and
+   *   `record`, or a value that is not a boolean.
+   */
+  constructor(options?: SchedulerOptions) {
+    const call = 'new Scheduler()';
+    const o = readOptions(call, options, SCHEDULER_OPTIONS);
+    const failFast = optional(call, o, 'failFast', boolean) ?? false;
+    const record = optional(call, o, 'record', boolean) ?? true;
     const recorder = record ? (queues: QueueState[]) => new TimelineRecorder(queues) : undefined;
     this.#engine = new Engine(this.#events, failFast, recorder);
   }
@@ -152,14 +151,26 @@ export class Scheduler {
     return this.#engine.explain(node);
   }
 
-  /** Adds a listener for one of the scheduler's events. */
+  /**
+   * Adds a listener for one of the scheduler's events.
+   *
+   * @throws TypeError if `name` is not one of the events (`task:start`, `task:retry`,
+   *   `task:end`, `task:item`, `idle`) or `listener` is not a function.
+   */
   on<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): this {
+    checkListener('sch.on()', name, listener);
     this.#events.on(name, listener);
     return this;
   }
 
-  /** Removes a listener added with `on`. */
+  /**
+   * Removes a listener added with `on`.
+   *
+   * @throws TypeError, as `on` does, for an unknown event name or a listener that is not a
+   *   function.
+   */
   off<E extends keyof SchedulerEvents>(name: E, listener: Listener<E>): this {
+    checkListener('sch.off()', name, listener);
     this.#events.off(name, listener);
     return this;
   }

@@ -7,6 +7,11 @@ function counts(partial: Partial<StatusCounts>): StatusCounts {
   return { waiting: 0, ready: 0, running: 0, done: 0, failed: 0, cancelled: 0, ...partial };
 }
 
+/** `stats().queues` is a null-prototype object (safe for any queue name). */
+function byName(entries: Record<string, StatusCounts>): Record<string, StatusCounts> {
+  return Object.assign(Object.create(null) as Record<string, StatusCounts>, entries);
+}
+
 describe('stats()', () => {
   test('counts tasks in each state, per queue and in total', async () => {
     const sch = new Scheduler();
@@ -21,7 +26,7 @@ describe('stats()', () => {
     b.submit((v: number, w: number) => v + w, x, y);
     b.submit(() => 0);
     assert.deepEqual(sch.stats(), {
-      queues: { a: counts({ ready: 2 }), b: counts({ waiting: 3, ready: 1 }) },
+      queues: byName({ a: counts({ ready: 2 }), b: counts({ waiting: 3, ready: 1 }) }),
       total: counts({ waiting: 3, ready: 3 }),
     });
 
@@ -41,7 +46,7 @@ describe('stats()', () => {
     failGate.reject(new Error('y failed'));
     await assert.rejects(sch.wait());
     assert.deepEqual(sch.stats(), {
-      queues: { a: counts({ done: 1, failed: 1 }), b: counts({ done: 2, cancelled: 2 }) },
+      queues: byName({ a: counts({ done: 1, failed: 1 }), b: counts({ done: 2, cancelled: 2 }) }),
       total: counts({ done: 3, failed: 1, cancelled: 2 }),
     });
   });

@@ -244,3 +244,71 @@ describe('resources: bad input, at submit time, with nothing queued', () => {
     assert.deepEqual(sch.stats().total, EMPTY);
   });
 });
+
+describe('resources: any name', () => {
+  test('requests whose names would join alike (`a=1&b`) stay distinct: a taken resource stays taken', async () => {
+    const sch = new Scheduler();
+    const Q = new Queue(sch, {
+      concurrency: 3,
+      name: 'q',
+      resources: { a: 1, b: 2, 'a=1&b': 2 },
+    });
+    const gates = new Gates();
+    let holderDone = false;
+    let overlapped = false;
+    // Submitted first, so its lane is made first; { a: 1, b: 2 } must not share it.
+    Q.options({ resources: { 'a=1&b': 2 } }).submit(() => 'other');
+    Q.options({ resources: { a: 1, b: 2 } }).submit(() => {
+      overlapped = !holderDone;
+      return 'both';
+    });
+    const holder = Q.options({ resources: { a: 1 } }).submit(gates.fn('holder'));
+    sch.start();
+    await ticks();
+    assert.equal(holder.status, 'running');
+    holderDone = true;
+    gates.end('holder');
+    await within(sch.wait(), 2000, 'the queue drains');
+    assert.equal(overlapped, false, 'the task asking for a ran while another held all of a');
+  });
+
+  test('a resource named __proto__ is a resource like any other', async () => {
+    const sch = new Scheduler();
+    const totals = JSON.parse('{"__proto__": 1, "gpu": 1}') as Record<string, number>;
+    const Q = new Queue(sch, { concurrency: 2, name: 'q', resources: totals });
+    const gates = new Gates();
+    const want = JSON.parse('{"__proto__": 1}') as Record<string, number>;
+    const first = Q.options({ resources: want }).submit(gates.fn('first'));
+    const second = Q.options({ resources: want }).submit(gates.fn('second'));
+    sch.start();
+    await ticks();
+    assert.deepEqual(
+      [first.status, second.status].sort(),
+      ['ready', 'running'],
+      'only one holds __proto__',
+    );
+    const waiting = first.status === 'ready' ? first : second;
+    const why = sch.explain(waiting);
+    assert.match(why.message, /__proto__/);
+    gates.end(first.status === 'running' ? 'first' : 'second');
+    await ticks();
+    gates.end(waiting === first ? 'first' : 'second');
+    await within(sch.wait(), 2000, 'the queue drains');
+    assert.throws(() => Q.options({ resources: { ['__proto__']: 5 } }).submit(() => 1), RangeError);
+  });
+});
+
+describe('resources: amounts of any precision', () => {
+  for (const total of [0.1234567891234, 1e-10, 12345678.987654321, 3e-7 + 1e-17]) {
+    test(`a task asking for all of ${total} starts again after another gave it back`, async () => {
+      const sch = new Scheduler();
+      const Q = new Queue(sch, { concurrency: 2, name: 'q', resources: { mem: total } });
+      const all = Q.options({ resources: { mem: total } });
+      const first = all.submit(() => 1);
+      const second = all.submit(() => 2);
+      sch.start();
+      await within(sch.wait(), 2000, 'both tasks run');
+      assert.deepEqual([first.result(), second.result()], [1, 2]);
+    });
+  }
+});

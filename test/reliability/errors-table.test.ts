@@ -299,6 +299,26 @@ const cases: Record<string, () => Promise<unknown>> = {
   'task-ref-options': () => errorOf(() => task(T.FIXTURES, 'add', 5 as never)),
   'task-ref-generator': () => errorOf(() => task(T.FIXTURES, 'add', { generator: 1 as never })),
   'task-ref-count': () => errorOf(() => task(T.FIXTURES, 'add', { numberOfResults: () => 1 })),
+  'options-unknown-key': () =>
+    errorOf(() => new Queue(new Scheduler(), { concurency: 2 } as never)),
+  'options-unreadable': () =>
+    errorOf(
+      () =>
+        new Scheduler({
+          get failFast(): boolean {
+            throw new Error('unreadable');
+          },
+        }),
+    ),
+  'queue-name-taken': () => {
+    const sch = new Scheduler();
+    new Queue(sch, { name: 'io' });
+    return errorOf(() => new Queue(sch, { name: 'io' }));
+  },
+  'queue-executor': () => errorOf(() => new Queue(new Scheduler(), { executor: 5 as never })),
+  'thread-exec-argv': () => errorOf(() => threads({ execArgv: ['--max-old-space-size=512'] })),
+  'thread-resource-limits': () =>
+    errorOf(() => threads({ resourceLimits: { maxOldGenerationSizeMb: 0 } })),
 
   // Refused at submit.
   'submit-not-function': () => refusedAtSubmit((Q) => Q.submit(42 as never)),
@@ -390,6 +410,8 @@ const cases: Record<string, () => Promise<unknown>> = {
   'report-source': () => errorOf(() => renderReport(5 as never)),
   'report-section': () => errorOf(() => renderReport([{ title: 'x' }] as never)),
   'report-file': () => errorOf(() => writeReport(new Scheduler(), '')),
+  'event-name': () => errorOf(() => new Scheduler().on('task:ended' as never, () => {})),
+  'event-listener': () => errorOf(() => new Scheduler().on('task:end', 5 as never)),
   // cluster() and smqsched worker: refused at the call, before any connection is made.
   'cluster-options-shape': () => errorOf(() => cluster('redis://localhost:6379' as never)),
   'cluster-connection': () => errorOf(() => cluster({ connection: 'http://localhost:6379' })),
