@@ -18,19 +18,27 @@ export class ItemNode extends TaskNode {
   }
 }
 
+function byIndex(a: ItemNode, b: ItemNode): number {
+  return a.index - b.index;
+}
+
 /**
- * What a generator task has yielded so far, and the item nodes asked for with `at(i)`.
+ * What a generator task has yielded so far, and the item nodes asked for with `at(i)` that
+ * still wait for their item.
  *
- * Invariant: an item node with `index < values.length` is done with `values[index]`; one past
- * the end is waiting while the generator has not settled, and failed or cancelled after.
+ * Invariant: `waiting` holds exactly the item nodes made by `item()` whose status is
+ * `waiting`, each under its index, and every such index is `>= values.length` (an item node
+ * for a yielded index is made done, or is taken out by `yielded()` when its item comes). So
+ * the work of every operation follows the items yielded and the item nodes asked for, never
+ * the value of an index: asking for item 10^15 costs what asking for item 3 does.
  */
 export class StreamState {
   /** The count declared by `fn.numberOfResults`, if any. */
   readonly declared: number | undefined;
   /** The values yielded so far, in order. */
   readonly values: unknown[] = [];
-  /** Item nodes by index, made on demand. */
-  items: ItemNode[] | undefined;
+  /** Item nodes still waiting for their item, by index (made on demand). */
+  readonly #waiting = new Map<number, ItemNode>();
   /** Set when the generator yielded more than its declared count. */
   surplus = false;
   /**
@@ -44,13 +52,14 @@ export class StreamState {
     this.declared = declared;
   }
 
-  /** The node of item `index` of `source`'s stream, made (and settled, if it can be) on demand. */
+  /**
+   * The node of item `index` of `source`'s stream: the one already waiting for that item, or a
+   * new one (settled at once when it can be). `index` is a safe integer from 0 up.
+   */
   item(source: TaskNode, index: number): ItemNode {
-    this.items ??= [];
-    const known = this.items[index];
+    const known = this.#waiting.get(index);
     if (known !== undefined) return known;
     const node = new ItemNode(source, index);
-    this.items[index] = node;
     if (index < this.values.length) {
       node.status = 'done';
       node.outcome = this.values[index];
@@ -60,18 +69,36 @@ export class StreamState {
     } else if (source.status === 'failed' || source.status === 'cancelled') {
       node.status = source.status;
       node.outcome = source.outcome;
+    } else {
+      this.#waiting.set(index, node);
     }
     return node;
   }
 
-  /** The item nodes not yet settled, from `from` on. */
-  *pendingItems(from: number): Generator<ItemNode> {
-    const items = this.items;
-    if (items === undefined) return;
-    for (let i = from; i < items.length; i++) {
-      const node = items[i];
-      if (node !== undefined && node.status === 'waiting') yield node;
+  /**
+   * Takes out the item node waiting for item `index`, which was just yielded: the caller
+   * settles it. Undefined if nobody asked for that item.
+   */
+  yielded(index: number): ItemNode | undefined {
+    const node = this.#waiting.get(index);
+    if (node !== undefined) this.#waiting.delete(index);
+    return node;
+  }
+
+  /**
+   * The item nodes still waiting, from index `from` on, in index order, taken out: the stream
+   * ended or its task settled, and the caller settles each. Costs the number of waiting nodes
+   * (and sorting them), never their indices.
+   */
+  pendingItems(from: number): ItemNode[] {
+    if (this.#waiting.size === 0) return [];
+    const pending: ItemNode[] = [];
+    for (const [index, node] of this.#waiting) {
+      if (index < from) continue;
+      this.#waiting.delete(index);
+      if (node.status === 'waiting') pending.push(node);
     }
+    return pending.sort(byIndex);
   }
 
   /** Calls `listener` once, at the next item or at the end of the stream. */

@@ -378,6 +378,22 @@ const cases: Record<string, () => Promise<unknown>> = {
     errorOf(() =>
       parseWorkerArgs(['--connection', REDIS_URL, '--tasks', './t.js', '--concurrency', '0'], {}),
     ),
+  // Streams and asCompleted (issue 13).
+  'count-unsafe': () =>
+    refusedAtSubmit((Q) => {
+      function* squares(): Generator<number> {}
+      squares.numberOfResults = () => 2 ** 53;
+      return Q.submit(squares);
+    }),
+  'count-threw': () =>
+    refusedAtSubmit((Q) => {
+      function* squares(): Generator<number> {}
+      squares.numberOfResults = (): number => {
+        throw new Error('no count');
+      };
+      return Q.submit(squares);
+    }),
+  'at-unsafe': () => errorOf(() => new Queue(new Scheduler()).submit(squares, 2).at(2 ** 53)),
 };
 
 describe('docs/errors.md: every row has a test, and holds', () => {
