@@ -75,6 +75,7 @@ export class FutureStream<T> extends Future<T[]> implements AsyncIterable<T> {
             return { done: false, value: stream.values[next++] as T };
           if (node.status === 'done') return { done: true, value: undefined };
           if (node.status === 'failed' || node.status === 'cancelled') throw node.outcome;
+          stream.watchEnd(node);
           await new Promise<void>((resolve) => stream.onChange(resolve));
         }
       },

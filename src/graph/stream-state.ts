@@ -47,6 +47,8 @@ export class StreamState {
    */
   replay = 0;
   #wake: (() => void)[] = [];
+  /** Set once the generator task's settling wakes the `onChange` listeners too. */
+  #watchingEnd = false;
 
   constructor(declared: number | undefined) {
     this.declared = declared;
@@ -104,6 +106,17 @@ export class StreamState {
   /** Calls `listener` once, at the next item or at the end of the stream. */
   onChange(listener: () => void): void {
     this.#wake.push(listener);
+  }
+
+  /**
+   * Makes the settling of `source` (the generator task) wake the `onChange` listeners too,
+   * once per stream: a task cancelled before it ran (its signal, a failed dependency) ends
+   * its stream without the stream ever being told.
+   */
+  watchEnd(source: TaskNode): void {
+    if (this.#watchingEnd) return;
+    this.#watchingEnd = true;
+    source.onSettle(() => this.changed());
   }
 
   /** Wakes the `onChange` listeners. */
