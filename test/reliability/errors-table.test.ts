@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { parseWorkerArgs } from '../../src/cli/worker.js';
 import { cluster } from '../../src/cluster/index.js';
 import {
+  asCompleted,
   CancelledError,
   currentTask,
   DeadlockError,
@@ -394,6 +395,9 @@ const cases: Record<string, () => Promise<unknown>> = {
       return Q.submit(squares);
     }),
   'at-unsafe': () => errorOf(() => new Queue(new Scheduler()).submit(squares, 2).at(2 ** 53)),
+  'as-completed-not-iterable': () => errorOf(() => asCompleted(null as never)),
+  'as-completed-not-future': () =>
+    errorOf(() => asCompleted([new Queue(new Scheduler()).submit(() => 1), 5 as never])),
 };
 
 describe('docs/errors.md: every row has a test, and holds', () => {
