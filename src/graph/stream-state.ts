@@ -23,22 +23,22 @@ function byIndex(a: ItemNode, b: ItemNode): number {
 }
 
 /**
- * What a generator task has yielded so far, and the item nodes asked for with `at(i)` that
- * still wait for their item.
+ * What a generator task has yielded so far, and the item nodes asked for with `at(i)`.
  *
- * Invariant: `waiting` holds exactly the item nodes made by `item()` whose status is
- * `waiting`, each under its index, and every such index is `>= values.length` (an item node
- * for a yielded index is made done, or is taken out by `yielded()` when its item comes). So
- * the work of every operation follows the items yielded and the item nodes asked for, never
- * the value of an index: asking for item 10^15 costs what asking for item 3 does.
+ * Invariant: `#items` holds every item node made by `item()`, one per index, so every `at(i)`
+ * for one index gives the same node (the same value or error). A node with
+ * `index < values.length` is done with `values[index]`; one past the end is waiting while the
+ * generator has not settled, and failed or cancelled after. The work of every operation
+ * follows the items yielded and the item nodes asked for, never the value of an index: asking
+ * for item 10^15 costs what asking for item 3 does.
  */
 export class StreamState {
   /** The count declared by `fn.numberOfResults`, if any. */
   readonly declared: number | undefined;
   /** The values yielded so far, in order. */
   readonly values: unknown[] = [];
-  /** Item nodes still waiting for their item, by index (made on demand). */
-  readonly #waiting = new Map<number, ItemNode>();
+  /** Item nodes by index, made on demand. */
+  readonly #items = new Map<number, ItemNode>();
   /** Set when the generator yielded more than its declared count. */
   surplus = false;
   /**
@@ -55,13 +55,14 @@ export class StreamState {
   }
 
   /**
-   * The node of item `index` of `source`'s stream: the one already waiting for that item, or a
-   * new one (settled at once when it can be). `index` is a safe integer from 0 up.
+   * The node of item `index` of `source`'s stream, made (and settled, if it can be) on
+   * demand. `index` is a safe integer from 0 up.
    */
   item(source: TaskNode, index: number): ItemNode {
-    const known = this.#waiting.get(index);
+    const known = this.#items.get(index);
     if (known !== undefined) return known;
     const node = new ItemNode(source, index);
+    this.#items.set(index, node);
     if (index < this.values.length) {
       node.status = 'done';
       node.outcome = this.values[index];
@@ -71,34 +72,24 @@ export class StreamState {
     } else if (source.status === 'failed' || source.status === 'cancelled') {
       node.status = source.status;
       node.outcome = source.outcome;
-    } else {
-      this.#waiting.set(index, node);
     }
     return node;
   }
 
-  /**
-   * Takes out the item node waiting for item `index`, which was just yielded: the caller
-   * settles it. Undefined if nobody asked for that item.
-   */
+  /** The node asked for item `index`, which was just yielded, if any: the caller settles it. */
   yielded(index: number): ItemNode | undefined {
-    const node = this.#waiting.get(index);
-    if (node !== undefined) this.#waiting.delete(index);
-    return node;
+    return this.#items.get(index);
   }
 
   /**
-   * The item nodes still waiting, from index `from` on, in index order, taken out: the stream
-   * ended or its task settled, and the caller settles each. Costs the number of waiting nodes
-   * (and sorting them), never their indices.
+   * The item nodes not yet settled, from index `from` on, in index order: the stream ended or
+   * its task settled, and the caller settles each. Costs the number of item nodes asked for
+   * (and sorting the waiting ones), never their indices.
    */
   pendingItems(from: number): ItemNode[] {
-    if (this.#waiting.size === 0) return [];
     const pending: ItemNode[] = [];
-    for (const [index, node] of this.#waiting) {
-      if (index < from) continue;
-      this.#waiting.delete(index);
-      if (node.status === 'waiting') pending.push(node);
+    for (const [index, node] of this.#items) {
+      if (index >= from && node.status === 'waiting') pending.push(node);
     }
     return pending.sort(byIndex);
   }

@@ -73,6 +73,8 @@ describe('at(i) far past the end', () => {
     await sch.wait();
     for (const i of [3, 2 ** 32 - 2, 2 ** 32 - 1, 1e15, 2 ** 53 - 1]) indexErrorOf(s.at(i), i, s);
     assert.equal(s.at(2).result(), 30);
+    const errorAt = (i: number): unknown => s.at(i).then(undefined, (e: unknown) => e);
+    assert.equal(await errorAt(1e15), await errorAt(1e15), 'one item node, one error, per index');
   });
 
   test('a far index on a generator that fails takes its error; on a cancelled one, its DependencyError', async () => {
