@@ -186,13 +186,18 @@ export class NonErrorThrown extends Error {
 /**
  * `show(value)` (by default `String(value)`), without trusting the value: one that cannot be
  * turned into a string (an object without a prototype, a `toString` that throws) gives
- * `[object Object]` and the like.
+ * `[object Object]` and the like; a Proxy whose traps throw, or a revoked one, gives
+ * `[object]`.
  */
 export function textOf(value: unknown, show: (value: unknown) => string = String): string {
   try {
     return show(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '[object]';
+    }
   }
 }
 

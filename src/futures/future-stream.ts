@@ -28,24 +28,28 @@ function streamOf(node: TaskNode): StreamState {
 export class FutureStream<T> extends Future<T[]> implements AsyncIterable<T> {
   /**
    * Item `index` of the stream, as a future. If the generator ends with fewer items, it fails
-   * with `IndexError`.
+   * with `IndexError`; if the generator fails or is cancelled first, it takes its error. Any
+   * index costs the same: asking for item 10^15 of a 3-item stream fails it with `IndexError`
+   * when the stream ends, as item 3 would. `-0` is item 0.
    *
-   * @throws TypeError if `index` is not a number; RangeError if it is not a non-negative
-   *   integer.
+   * @throws TypeError if `index` is not a number; RangeError if it is not an integer from 0 up
+   *   to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`): negative, fractional, `NaN`, infinite, or so
+   *   large that it stands for several integers at once.
    */
   at(index: number): Future<T> {
     if (typeof index !== 'number') {
       throw new TypeError(
-        `Expected the index given to at() of stream ${this.id} (${this.name}) to be a number, got ${describeValue(index)}.`,
+        `Expected the index given to at() of task ${this.id} (${this.name}) to be a number, got ${describeValue(index)}. Ask for an item by its position: 0 for the first.`,
       );
     }
-    if (!Number.isInteger(index) || index < 0) {
+    if (!Number.isSafeInteger(index) || index < 0) {
       throw new RangeError(
-        `Expected the index given to at() of stream ${this.id} (${this.name}) to be an integer from 0 up, got ${describeValue(index)}.`,
+        `Expected the index given to at() of task ${this.id} (${this.name}) to be an integer from 0 up to 2^53 - 1, got ${describeValue(index)}. Ask for an item by its position: 0 for the first.`,
       );
     }
     const node = nodeOf(this);
-    return new Future<T>(streamOf(node).item(node, index));
+    // `index + 0` turns -0 into 0, so the item's name and IndexError say 0.
+    return new Future<T>(streamOf(node).item(node, index + 0));
   }
 
   /**
@@ -71,6 +75,7 @@ export class FutureStream<T> extends Future<T[]> implements AsyncIterable<T> {
             return { done: false, value: stream.values[next++] as T };
           if (node.status === 'done') return { done: true, value: undefined };
           if (node.status === 'failed' || node.status === 'cancelled') throw node.outcome;
+          stream.watchEnd(node);
           await new Promise<void>((resolve) => stream.onChange(resolve));
         }
       },

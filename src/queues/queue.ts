@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { describeValue } from '../errors.js';
+import { describeValue, textOf } from '../errors.js';
 import { checkExecutor, type Executor } from '../executors/executor.js';
 import { inline } from '../executors/inline.js';
 import type { Args } from '../futures/argument-types.js';
@@ -7,7 +7,7 @@ import { Future } from '../futures/future.js';
 import { FutureStream } from '../futures/future-stream.js';
 import { StreamState } from '../graph/stream-state.js';
 import type { TaskFunction } from '../graph/task-node.js';
-import { optional, positiveInteger, readOptions, string, thrownText } from '../options/validate.js';
+import { optional, positiveInteger, readOptions, string } from '../options/validate.js';
 import type { Engine } from '../scheduler/engine.js';
 import { engineOf, type Scheduler } from '../scheduler/scheduler.js';
 import { QueueState } from './queue-state.js';
@@ -91,14 +91,20 @@ function functionName(fn: unknown): string {
   }
 }
 
-/** Reads `fn.numberOfResults(...args)`: the declared item count, or undefined. */
+/**
+ * Reads `fn.numberOfResults(...args)`: the declared item count (a safe integer from 0 up, -0
+ * read as 0), or undefined. Throws at submit, naming the task, for any other value and when
+ * reading or calling `numberOfResults` throws (the error as `cause`).
+ */
 function declaredCount(fn: TaskFunction, args: unknown[], name: string): number | undefined {
   let declare: unknown;
+  let count: unknown;
   try {
     declare = (fn as { numberOfResults?: unknown }).numberOfResults;
+    if (typeof declare === 'function') count = declare(...args);
   } catch (error) {
-    throw new TypeError(
-      `Expected \`numberOfResults\` of task \`${name}\` to be a function returning the item count, but reading it threw (${thrownText(error)}).`,
+    throw new Error(
+      `\`numberOfResults\` of task \`${name}\` threw, so nothing was queued: ${textOf(error)}. Fix numberOfResults (see .cause) or remove it.`,
       { cause: error },
     );
   }
@@ -108,14 +114,13 @@ function declaredCount(fn: TaskFunction, args: unknown[], name: string): number 
       `Expected \`numberOfResults\` of task \`${name}\` to be a function returning the item count, got ${describeValue(declare)}.`,
     );
   }
-  const count: unknown = declare(...args);
   if (count === undefined) return undefined;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
     throw new RangeError(
-      `Expected \`numberOfResults\` of task \`${name}\` to return an integer from 0 up (or undefined), got ${describeValue(count)}.`,
+      `Expected \`numberOfResults\` of task \`${name}\` to return an integer from 0 up (or undefined), at most 2^53 - 1, got ${describeValue(count)}.`,
     );
   }
-  return count;
+  return count + 0; // -0 is 0
 }
 
 /** The keys of {@link QueueOptions}, for `readOptions`. */

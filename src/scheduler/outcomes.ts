@@ -114,7 +114,7 @@ export class Outcomes {
           index,
         });
       }
-      const item = stream.items?.[index];
+      const item = stream.yielded(index);
       if (item !== undefined && item.status === 'waiting') {
         item.status = 'done';
         item.outcome = value;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  CancelledError,
   DependencyError,
   Future,
   FutureStream,
@@ -308,5 +309,33 @@ describe('FutureStream: for await', () => {
       (e) => e instanceof DependencyError && e.cause === boom,
     );
     assert.equal(s.at(0).status, 'cancelled');
+  });
+
+  test('a loop waiting before the generator starts throws when a failed dependency cancels it', async () => {
+    const { sch, Q } = setup();
+    const boom = new Error('upstream');
+    const gate = deferred<number>();
+    const up = Q.submit(() => gate.promise);
+    const s = Q.submit(count, up);
+    const reading = (async () => {
+      for await (const _ of s) assert.fail('no item');
+    })();
+    sch.start();
+    gate.reject(boom);
+    await assert.rejects(reading, (e) => e instanceof DependencyError && e.cause === boom);
+    await assert.rejects(sch.wait());
+  });
+
+  test('a loop waiting on a generator whose signal aborts before it starts throws CancelledError', async () => {
+    const { sch, Q } = setup();
+    const controller = new AbortController();
+    const s = Q.options({ signal: controller.signal }).submit(count, 3);
+    const loops = [0, 1].map(async () => {
+      for await (const _ of s) assert.fail('no item');
+    });
+    controller.abort(new Error('not wanted'));
+    for (const loop of loops) await assert.rejects(loop, CancelledError);
+    sch.start();
+    await sch.wait();
   });
 });

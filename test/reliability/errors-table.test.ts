@@ -11,6 +11,7 @@ import { parseWorkerArgs } from '../../src/cli/worker.js';
 import { cluster } from '../../src/cluster/index.js';
 import {
   ArgumentError,
+  asCompleted,
   CancelledError,
   currentTask,
   DeadlockError,
@@ -438,6 +439,25 @@ const cases: Record<string, () => Promise<unknown>> = {
     errorOf(() =>
       parseWorkerArgs(['--connection', REDIS_URL, '--tasks', './t.js', '--concurrency', '0'], {}),
     ),
+  // Streams and asCompleted (issue 13).
+  'count-unsafe': () =>
+    refusedAtSubmit((Q) => {
+      function* squares(): Generator<number> {}
+      squares.numberOfResults = () => 2 ** 53;
+      return Q.submit(squares);
+    }),
+  'count-threw': () =>
+    refusedAtSubmit((Q) => {
+      function* squares(): Generator<number> {}
+      squares.numberOfResults = (): number => {
+        throw new Error('no count');
+      };
+      return Q.submit(squares);
+    }),
+  'at-unsafe': () => errorOf(() => new Queue(new Scheduler()).submit(squares, 2).at(2 ** 53)),
+  'as-completed-not-iterable': () => errorOf(() => asCompleted(null as never)),
+  'as-completed-not-future': () =>
+    errorOf(() => asCompleted([new Queue(new Scheduler()).submit(() => 1), 5 as never])),
 };
 
 describe('docs/errors.md: every row has a test, and holds', () => {
