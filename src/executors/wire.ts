@@ -8,7 +8,7 @@
 
 import { types } from 'node:util';
 import type { MessagePort } from 'node:worker_threads';
-import { isWireError, type WireError } from './wire-error.js';
+import { isWireError, messageOf, type WireError } from './wire-error.js';
 
 export { fromWire, isWireError, messageOf, toWire, type WireError } from './wire-error.js';
 
@@ -131,7 +131,8 @@ function walkOne(
     });
   } else if (item instanceof Set) {
     Set.prototype.forEach.call(item, (v: unknown) => visit(v));
-  } else if (!copiedWhole(item)) {
+  } else if (item instanceof Error) checkErrorCopies(item);
+  else if (!copiedWhole(item)) {
     const plain = isPlainObject(item);
     for (const key of Object.keys(item)) visit(item[key as keyof object], collect && plain);
   }
@@ -139,12 +140,22 @@ function walkOne(
 
 /** Objects structured cloning copies without looking at their own properties. */
 function copiedWhole(item: object): boolean {
-  return (
-    item instanceof Error ||
-    item instanceof Date ||
-    item instanceof RegExp ||
-    types.isBoxedPrimitive(item)
-  );
+  return item instanceof Date || item instanceof RegExp || types.isBoxedPrimitive(item);
+}
+
+/**
+ * Structured cloning writes some errors it cannot read back: one whose `cause` leads back to
+ * itself fails in the receiver, where Node.js's IPC channel throws it as an uncaught exception.
+ * A trial copy here finds them (and errors whose getters throw).
+ */
+function checkErrorCopies(error: Error): void {
+  try {
+    structuredClone(error);
+  } catch (cause) {
+    cannotCopy(
+      `an error that cannot be copied (${messageOf(cause)}; a cause that leads back to the error does that)`,
+    );
+  }
 }
 
 function cannotCopy(what: string): never {

@@ -173,6 +173,19 @@ for (const [kind, make] of EXECUTORS) {
         }
       }));
 
+    test('an error whose cause leads back to itself, returned, yielded or sent, fails the task', () =>
+      // Structured cloning writes it but cannot read it back: in the scheduler's process,
+      // Node.js's IPC channel threw that as an uncaught exception.
+      onPool(make, 1, async (Q) => {
+        const what = error({ cyclic: true });
+        const returned = Q.submit(H.act, { do: 'return', what });
+        assert.match(failedWith(await settled(returned)).message, /could not be copied/);
+        const stream = Q.submit(H.yieldAll, [{ t: 'array', items: [what] }]);
+        assert.match(failedWith(await settled(stream.at(0))).message, /item 0/);
+        const sent = await settled(Q.submit(H.act, { do: 'send', what }));
+        if (kind === 'processes') assert.match(failedWith(sent).message, /cannot be copied/);
+      }));
+
     test('a result whose `then` getter throws fails the task', () =>
       onPool(make, 1, async (Q) => {
         const what: Shape = {

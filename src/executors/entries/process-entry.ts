@@ -5,7 +5,14 @@
  * @module
  */
 import type { FromWorker, ToWorker } from '../process-pool.js';
-import { fromWire, isWireError, type TaskOutcome, type TaskRequest, toWire } from '../wire.js';
+import {
+  fromWire,
+  isWireError,
+  type TaskOutcome,
+  type TaskRequest,
+  toWire,
+  transferablesOf,
+} from '../wire.js';
 import { itemNotCopied, resultNotCopied, WorkerRuntime } from '../worker-runtime.js';
 
 const runtime = new WorkerRuntime();
@@ -46,14 +53,20 @@ function guardedSend(this: NodeJS.Process, message: unknown, ...rest: unknown[])
       "process.send() in a processes() worker does not pass Node.js's internal messages ({ cmd: 'NODE_...' }) or handles: they would reach Node.js's own handling in the scheduler's process. Return, throw or yield from the task instead.",
     );
   }
+  transferablesOf(message); // throws for what the scheduler's process could not read back
   return channelSend?.(message as never, ...(rest as [])) ?? false;
 }
 if (channelSend !== undefined) process.send = guardedSend as NonNullable<typeof process.send>;
 
-/** Sends the outcome; one whose value cannot be copied becomes the task's error. */
+/**
+ * Sends the outcome; one whose value cannot be copied becomes the task's error. The value is
+ * checked first: some values are written to the channel but fail to be read back in the
+ * scheduler's process, which Node.js throws there as an uncaught exception.
+ */
 function sendOutcome(request: TaskRequest, outcome: TaskOutcome): void {
   const key = request.key;
   try {
+    if (outcome.ok) transferablesOf(outcome.value);
     send({ kind: 'end', key, outcome });
   } catch (error) {
     const failure = resultNotCopied(request, 'process', error);
@@ -66,6 +79,7 @@ async function run(request: TaskRequest): Promise<void> {
   let index = 0;
   const emit = (value: unknown): boolean => {
     try {
+      transferablesOf(value);
       send({ kind: 'item', key, value });
     } catch (error) {
       throw itemNotCopied(request, index, 'process', error);
