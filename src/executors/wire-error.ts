@@ -205,11 +205,14 @@ function oneFromWire(wire: Record<string, unknown>): Error {
   if (fields !== null && typeof fields === 'object') {
     for (const key of Object.keys(fields)) {
       const value = (fields as Record<string, unknown>)[key];
-      if (isPlainPrimitive(value)) define(error, key, value, true);
+      if (isPlainPrimitive(value) && !CARRIED.has(key)) define(error, key, value, true);
     }
   }
   return error;
 }
+
+/** Properties a `WireError` carries on its own: fields of these names do not replace them. */
+const CARRIED = new Set(['name', 'message', 'stack', 'cause']);
 
 /** Sets an own data property (never a setter, never the prototype, whatever the key). */
 function define(error: Error, key: string, value: unknown, enumerable: boolean): void {

@@ -143,6 +143,24 @@ for (const [kind, make] of EXECUTORS) {
         assert.equal(Object.hasOwn(failure, '__proto__'), true);
         assert.equal((failure as unknown as { code: string }).code, 'E_X');
       }));
+
+    test('own enumerable message, name, stack and cause that are not strings come back readable', () =>
+      onPool(make, 1, async (Q) => {
+        const what = error({
+          message: 'the message',
+          fields: [
+            ['message', 0],
+            ['name', 1],
+            ['stack', 2],
+            ['cause', 3],
+          ],
+        });
+        const failure = failedWith(await settled(Q.submit(H.act, { do: 'throw', what })));
+        assert.equal(failure.message, '0');
+        assert.equal(failure.name, '1');
+        assert.equal(typeof failure.stack, 'string');
+        assert.equal(failure.cause, 3);
+      }));
   });
 
   describe(`${kind}: what a task returns or yields`, () => {
