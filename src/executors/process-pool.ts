@@ -2,7 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { RemoteTask, Transport } from './remote-task.js';
-import type { TaskOutcome, TaskRequest, WireError } from './wire.js';
+import {
+  isTaskOutcome,
+  messageOf,
+  type TaskOutcome,
+  type TaskRequest,
+  type WireError,
+} from './wire.js';
 
 /** What the scheduler sends a worker process. */
 export type ToWorker =
@@ -14,6 +20,21 @@ export type ToWorker =
 export type FromWorker =
   | { readonly kind: 'item'; readonly key: number; readonly value: unknown }
   | { readonly kind: 'end'; readonly key: number; readonly outcome: TaskOutcome };
+
+/**
+ * `message` as a `FromWorker`, or undefined if it is not of that shape. A task can send on the
+ * channel too (`process.send`), so nothing from it is trusted.
+ */
+export function readFromWorker(message: unknown): FromWorker | undefined {
+  if (message === null || typeof message !== 'object') return undefined;
+  const { kind, key } = message as { kind?: unknown; key?: unknown };
+  if (typeof key !== 'number') return undefined;
+  if (kind === 'item') return 'value' in message ? (message as FromWorker) : undefined;
+  if (kind !== 'end') return undefined;
+  return isTaskOutcome((message as { outcome?: unknown }).outcome)
+    ? (message as FromWorker)
+    : undefined;
+}
 
 /** Milliseconds `close()` gives a worker to exit after its channel is closed. */
 const EXIT_WAIT_MS = 2000;
@@ -45,6 +66,8 @@ export class ProcessPool implements Transport {
   readonly #all = new Set<ProcessWorker>();
   readonly #idle: ProcessWorker[] = [];
   readonly #waiting: PoolTask[] = [];
+  /** True once a message outside the protocol was reported (once per pool). */
+  #warned = false;
 
   constructor(entry: URL, size: number, execArgv: string[] | undefined) {
     this.#entry = fileURLToPath(entry);
@@ -74,7 +97,7 @@ export class ProcessPool implements Transport {
     });
     const worker: ProcessWorker = { child, task: undefined };
     this.#all.add(worker);
-    child.on('message', (message: FromWorker) => this.#onMessage(worker, message));
+    child.on('message', (message: unknown) => this.#onMessage(worker, message));
     child.on('exit', (code, signal) => this.#onExit(worker, code, signal));
     child.on('error', () => {}); // a failed send or kill; 'exit' follows and decides
     return worker;
@@ -90,7 +113,7 @@ export class ProcessPool implements Transport {
       const { id, name } = task.remote.info;
       task.remote.reject(
         new TypeError(
-          `Task ${id} (${name}): its arguments could not be copied to its worker process (${(error as Error).message}). Pass only data that structured cloning copies: no functions, no objects that need their class.`,
+          `Task ${id} (${name}): its arguments could not be copied to its worker process (${messageOf(error)}). Pass only data that structured cloning copies: no functions, no objects that need their class.`,
           { cause: error },
         ),
       );
@@ -123,9 +146,17 @@ export class ProcessPool implements Transport {
     return undefined;
   }
 
-  #onMessage(worker: ProcessWorker, message: FromWorker): void {
+  #onMessage(worker: ProcessWorker, raw: unknown): void {
+    const message = readFromWorker(raw);
     const task = worker.task;
-    if (task === undefined || message.key !== task.request.key) return;
+    if (message === undefined || task === undefined || message.key !== task.request.key) {
+      this.#foreign(
+        worker,
+        raw,
+        message === undefined ? 'not of its shape' : 'for no task it runs',
+      );
+      return;
+    }
     if (message.kind === 'item') {
       task.remote.item(message.value);
       return;
@@ -133,6 +164,20 @@ export class ProcessPool implements Transport {
     worker.task = undefined;
     task.remote.end(message.outcome);
     this.#release(worker);
+  }
+
+  /**
+   * A message outside the protocol (a task called `process.send`, or sent after its task ended):
+   * ignored, and reported once per pool as a process warning.
+   */
+  #foreign(worker: ProcessWorker, raw: unknown, why: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    const what = raw === null ? 'null' : typeof raw;
+    process.emitWarning(
+      `smqsched: a processes() worker (pid ${worker.child.pid}) sent a message ${why} (a ${what}); it is ignored, as are any more from this pool. A task should return, throw or yield, not call process.send().`,
+      { code: 'SMQSCHED_FOREIGN_MESSAGE' },
+    );
   }
 
   /** A worker is free: it takes the next waiting task, or waits unreferenced. */

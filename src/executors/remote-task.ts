@@ -2,7 +2,7 @@ import { WorkerCrashedError } from '../errors.js';
 import type { AbortReceiver } from '../scheduler/current-task.js';
 import type { ItemSink } from './drive-generator.js';
 import type { RunInfo } from './executor.js';
-import { fromWire, type TaskOutcome, toWire, type WireError } from './wire.js';
+import { fromWire, isTaskOutcome, type TaskOutcome, toWire, type WireError } from './wire.js';
 
 /** What a `RemoteTask` asks of the transport that reaches its worker. */
 export interface Transport {
@@ -110,12 +110,23 @@ export class RemoteTask implements AbortReceiver {
     return error;
   }
 
-  /** The worker reported the outcome (message transports). */
+  /**
+   * The worker reported the outcome (message transports). One not of the `TaskOutcome` shape
+   * fails the task with a `TypeError` saying so.
+   */
   end(outcome: TaskOutcome): void {
     if (this.#settled) return;
     this.finish();
-    if (outcome.ok) this.#resolve?.(outcome.value);
+    if (!isTaskOutcome(outcome)) this.#reject?.(this.#unreadable());
+    else if (outcome.ok) this.#resolve?.(outcome.value);
     else this.#reject?.(fromWire(outcome.error));
+  }
+
+  #unreadable(): TypeError {
+    const { id, name } = this.info;
+    return new TypeError(
+      `Task ${id} (${name}): its worker reported an outcome smqsched cannot read. Something in the worker wrote to smqsched's channel: a task should only return, throw or yield.`,
+    );
   }
 
   /** The task failed with `error` (message transports). */

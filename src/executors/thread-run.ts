@@ -1,5 +1,5 @@
 import { RemoteTask } from './remote-task.js';
-import { fromWire, isThreadTaskError } from './wire.js';
+import { fromWire, isThreadTaskError, messageOf } from './wire.js';
 
 /**
  * A task on a `threads()` pool: a `RemoteTask` that is also the abort signal Piscina follows
@@ -43,18 +43,27 @@ export class ThreadRun extends RemoteTask {
     this.#endWorker?.();
   }
 
-  /** What Piscina's rejection of this task means: the error the task fails with. */
+  /**
+   * What Piscina's rejection of this task means: the error the task fails with. Never throws:
+   * the rejection may be anything a worker thread threw or posted.
+   */
   rejection(error: unknown): unknown {
     if (isThreadTaskError(error)) return fromWire(error.smqschedTaskError);
-    if ((error as { name?: unknown } | null)?.name === 'DataCloneError') {
-      const { id, name } = this.info;
+    let name: unknown;
+    try {
+      name = (error as { name?: unknown } | null)?.name;
+    } catch {
+      name = undefined;
+    }
+    if (name === 'DataCloneError') {
+      const { id, name: taskName } = this.info;
       return new TypeError(
-        `Task ${id} (${name}): a value could not be copied to or from its worker thread (${(error as Error).message}). Pass and return only data that structured cloning copies: no functions, no objects that need their class.`,
+        `Task ${id} (${taskName}): a value could not be copied to or from its worker thread (${messageOf(error)}). Pass and return only data that structured cloning copies: no functions, no objects that need their class.`,
         { cause: error },
       );
     }
     // Piscina says `worker exited with code: N`; an uncaught error in the worker exits with 1.
-    const match = /exited with code: (-?\d+)/.exec(String((error as Error | null)?.message));
+    const match = /exited with code: (-?\d+)/.exec(messageOf(error));
     return this.lostError(match === null ? 1 : Number(match[1]), null, error);
   }
 }

@@ -6,8 +6,11 @@
  * @module
  */
 
+import { types } from 'node:util';
 import type { MessagePort } from 'node:worker_threads';
-import { textOf } from '../errors.js';
+import { isWireError, messageOf, type WireError } from './wire-error.js';
+
+export { fromWire, isWireError, messageOf, toWire, type WireError } from './wire-error.js';
 
 /** A task sent to a worker: which export to call, with what, as which task. */
 export interface TaskRequest {
@@ -57,90 +60,31 @@ export type TaskOutcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: WireError };
 
-/** An error (or any thrown value) in a form that structured cloning keeps whole. */
-export type WireError =
-  | {
-      readonly kind: 'error';
-      readonly name: string;
-      readonly message: string;
-      readonly stack: string | undefined;
-      /** Own enumerable fields with primitive values (`code`, `errno`, `path`, ...). */
-      readonly fields: Record<string, unknown>;
-      readonly cause?: WireError;
-    }
-  | { readonly kind: 'value'; readonly value: unknown };
-
-const BUILT_IN: Record<string, new (message?: string) => Error> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
-
-function cloneable(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isPrimitive(value: unknown): boolean {
-  return value === null || (typeof value !== 'object' && typeof value !== 'function');
-}
-
-/** Turns what a task threw into a `WireError` (in the worker). */
-export function toWire(thrown: unknown, depth = 0): WireError {
-  if (!(thrown instanceof Error)) {
-    return { kind: 'value', value: cloneable(thrown) ? thrown : textOf(thrown) };
-  }
-  const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(thrown)) {
-    const value = (thrown as unknown as Record<string, unknown>)[key];
-    if (isPrimitive(value)) fields[key] = value;
-  }
-  const base = {
-    kind: 'error' as const,
-    name: thrown.name,
-    message: thrown.message,
-    stack: thrown.stack,
-    fields,
-  };
-  return thrown.cause === undefined || depth > 8
-    ? base
-    : { ...base, cause: toWire(thrown.cause, depth + 1) };
-}
-
 /**
- * Rebuilds a thrown value from a `WireError` (in the scheduler): built-in error classes come
- * back as themselves, others as an `Error` with the original `name`; the worker's stack and
- * fields are kept, so the error reads as if thrown here.
+ * True if `value` has the shape of a `TaskOutcome`: what a worker's message must hold before
+ * the scheduler acts on it (a task can write to the channel too).
  */
-export function fromWire(wire: WireError): unknown {
-  if (wire.kind === 'value') return wire.value;
-  const Class = BUILT_IN[wire.name] ?? Error;
-  const error = new Class(wire.message);
-  if (error.name !== wire.name) {
-    Object.defineProperty(error, 'name', { value: wire.name, configurable: true, writable: true });
-  }
-  if (wire.stack !== undefined) error.stack = wire.stack;
-  if (wire.cause !== undefined) error.cause = fromWire(wire.cause);
-  Object.assign(error, wire.fields);
-  return error;
+export function isTaskOutcome(value: unknown): value is TaskOutcome {
+  if (value === null || typeof value !== 'object') return false;
+  const { ok } = value as { ok?: unknown };
+  if (ok === true) return 'value' in value;
+  return ok === false && isWireError((value as { error?: unknown }).error);
 }
+
+/** Above this length an array is walked by its own keys: it may be sparse (`new Array(2**32-1)`). */
+const DENSE_WALK_MAX = 100_000;
 
 /**
  * The buffers of `value` that can be moved to the receiver instead of copied: every
  * `ArrayBuffer`, and the buffer of every typed array or `DataView` that spans its whole buffer
  * (a view of part of a buffer, like a pooled Node `Buffer`, shares memory with others and is
- * copied). Looks into arrays, plain objects, Maps and Sets.
+ * copied), found in arrays, plain objects, Maps and Sets. Other objects (class instances) are
+ * looked into too, to find what cannot be copied, but their buffers are copied: a task may keep
+ * such an object for later calls.
  *
- * @throws TypeError for a function, symbol or promise found there: structured cloning cannot
- *   copy them, and saying so here fails the task instead of the worker.
+ * @throws TypeError for a function, symbol, promise, Proxy, WeakMap, WeakSet or WeakRef found
+ *   there: structured cloning cannot copy them, and saying so here fails the task instead of
+ *   the worker. Whatever a getter found on the way throws is thrown too.
  */
 export function transferablesOf(value: unknown): ArrayBuffer[] {
   if (value === null || typeof value !== 'object') {
@@ -149,42 +93,80 @@ export function transferablesOf(value: unknown): ArrayBuffer[] {
   }
   const found = new Set<ArrayBuffer>();
   const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  const visit = (item: unknown): void => {
-    if (item !== null && typeof item === 'object') stack.push(item);
-    else checkCloneable(item);
-  };
+  const stack: [object, boolean][] = [[value, true]];
   while (stack.length > 0) {
-    const item = stack.pop() as object;
+    const [item, collect] = stack.pop() as [object, boolean];
     if (seen.has(item)) continue;
     seen.add(item);
-    if (item instanceof ArrayBuffer) found.add(item);
-    else if (ArrayBuffer.isView(item)) addView(item, found);
-    else if (item instanceof Promise) checkCloneable(item);
-    else if (Array.isArray(item)) for (const v of item) visit(v);
-    else if (item instanceof Map) {
-      for (const [k, v] of item) {
-        visit(k);
-        visit(v);
-      }
-    } else if (item instanceof Set) for (const v of item) visit(v);
-    else if (isPlainObject(item)) for (const key in item) visit(item[key as keyof object]);
+    const visit = (child: unknown, keepCollecting = collect): void => {
+      if (child !== null && typeof child === 'object') stack.push([child, keepCollecting]);
+      else checkCloneable(child);
+    };
+    walkOne(item, collect, found, visit);
   }
   return [...found];
 }
 
-function checkCloneable(value: unknown): void {
-  if (typeof value === 'function' || typeof value === 'symbol' || value instanceof Promise) {
-    const what =
-      typeof value === 'function'
-        ? 'a function'
-        : typeof value === 'symbol'
-          ? 'a symbol'
-          : 'a promise';
-    throw new TypeError(
-      `The value holds ${what}, which cannot be copied between threads or processes. Return only data that structured cloning copies: no functions, symbols or promises.`,
+function walkOne(
+  item: object,
+  collect: boolean,
+  found: Set<ArrayBuffer>,
+  visit: (child: unknown, keepCollecting?: boolean) => void,
+): void {
+  if (types.isProxy(item)) cannotCopy('a Proxy');
+  if (item instanceof ArrayBuffer) {
+    if (collect) found.add(item);
+  } else if (ArrayBuffer.isView(item)) {
+    if (collect) addView(item, found);
+  } else if (item instanceof Promise) cannotCopy('a promise');
+  else if (item instanceof WeakMap || item instanceof WeakSet || item instanceof WeakRef) {
+    cannotCopy(`a ${item.constructor.name}`);
+  } else if (Array.isArray(item)) {
+    if (item.length <= DENSE_WALK_MAX) for (let i = 0; i < item.length; i++) visit(item[i]);
+    else for (const key of Object.keys(item)) visit(item[key as unknown as number]);
+  } else if (item instanceof Map) {
+    Map.prototype.forEach.call(item, (v: unknown, k: unknown) => {
+      visit(k);
+      visit(v);
+    });
+  } else if (item instanceof Set) {
+    Set.prototype.forEach.call(item, (v: unknown) => visit(v));
+  } else if (item instanceof Error) checkErrorCopies(item);
+  else if (!copiedWhole(item)) {
+    const plain = isPlainObject(item);
+    for (const key of Object.keys(item)) visit(item[key as keyof object], collect && plain);
+  }
+}
+
+/** Objects structured cloning copies without looking at their own properties. */
+function copiedWhole(item: object): boolean {
+  return item instanceof Date || item instanceof RegExp || types.isBoxedPrimitive(item);
+}
+
+/**
+ * Structured cloning writes some errors it cannot read back: one whose `cause` leads back to
+ * itself fails in the receiver, where Node.js's IPC channel throws it as an uncaught exception.
+ * A trial copy here finds them (and errors whose getters throw).
+ */
+function checkErrorCopies(error: Error): void {
+  try {
+    structuredClone(error);
+  } catch (cause) {
+    cannotCopy(
+      `an error that cannot be copied (${messageOf(cause)}; a cause that leads back to the error does that)`,
     );
   }
+}
+
+function cannotCopy(what: string): never {
+  throw new TypeError(
+    `The value holds ${what}, which cannot be copied between threads or processes. Return only data that structured cloning copies: no functions, symbols, promises or proxies.`,
+  );
+}
+
+function checkCloneable(value: unknown): void {
+  if (typeof value === 'function') cannotCopy('a function');
+  if (typeof value === 'symbol') cannotCopy('a symbol');
 }
 
 function addView(view: ArrayBufferView, found: Set<ArrayBuffer>): void {

@@ -11,7 +11,7 @@ import {
   pickExport,
   type TaskSpec,
 } from './task-ref.js';
-import { type TaskOutcome, type TaskRequest, toWire } from './wire.js';
+import { messageOf, type TaskOutcome, type TaskRequest, toWire } from './wire.js';
 
 /**
  * A `.ts` module that `import()` cannot load, loaded with `require` instead: inside worker
@@ -55,6 +55,30 @@ function labelOf(request: TaskRequest): string {
   return `Task ${request.id} (${request.name})`;
 }
 
+/** Where a worker runs: the words for messages. */
+export type WorkerKind = 'thread' | 'process';
+
+/** The error a task fails with when its result cannot be copied back to the scheduler. */
+export function resultNotCopied(request: TaskRequest, kind: WorkerKind, cause: unknown): TypeError {
+  return new TypeError(
+    `${labelOf(request)}: its result could not be copied back from its worker ${kind} (${messageOf(cause)}). Return only data that structured cloning copies: no functions, no objects that need their class.`,
+    { cause },
+  );
+}
+
+/** The error a generator task fails with when an item cannot be copied back to the scheduler. */
+export function itemNotCopied(
+  request: TaskRequest,
+  index: number,
+  kind: WorkerKind,
+  cause: unknown,
+): TypeError {
+  return new TypeError(
+    `${labelOf(request)}: item ${index} it yielded could not be copied back from its worker ${kind} (${messageOf(cause)}). Yield only data that structured cloning copies: no functions, no objects that need their class.`,
+    { cause },
+  );
+}
+
 function apply(fn: TaskFunction, args: unknown[]): unknown {
   return fn(...args);
 }
@@ -63,11 +87,23 @@ function failed(error: unknown): TaskOutcome {
   return { ok: false, error: toWire(error) };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
+/** How a result is awaited: not at all, through its `then`, or not (reading `then` threw). */
+type Thenability = 'plain' | 'thenable' | { readonly threw: unknown };
+
+function thenability(value: unknown): Thenability {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return 'plain';
+  try {
+    return typeof (value as { then?: unknown }).then === 'function' ? 'thenable' : 'plain';
+  } catch (error) {
+    return { threw: error };
+  }
+}
+
+/** The error for a result whose `then` could not be read (a getter or Proxy trap threw). */
+function unreadableThen(request: TaskRequest, cause: unknown): TypeError {
+  return new TypeError(
+    `${labelOf(request)} returned a value whose \`then\` could not be read (it threw). Return plain data or a real promise.`,
+    { cause },
   );
 }
 
@@ -120,7 +156,14 @@ export class WorkerRuntime {
       return failed(error);
     }
     if (request.generator) return this.#drive(request, result, info, emit);
-    if (!isThenable(result)) return this.#returned(request, result);
+    const then = thenability(result);
+    if (then === 'plain') return this.#returned(request, result);
+    if (then !== 'thenable') {
+      this.#end();
+      return failed(unreadableThen(request, then.threw));
+    }
+    // Promise.resolve adopts the thenable: its first settlement counts, a `then` that throws
+    // rejects.
     return Promise.resolve(result).then(
       (value) => this.#returned(request, value),
       (error: unknown) => {
@@ -146,10 +189,15 @@ export class WorkerRuntime {
     this.#runningInfo = undefined;
   }
 
+  /** The outcome of a task that returned `value` (once awaited): a generator object fails it. */
   #returned(request: TaskRequest, value: unknown): TaskOutcome {
     this.#end();
-    if (!isGeneratorObject(value)) return { ok: true, value };
-    return failed(misdeclared(specOf(request), labelOf(request), value));
+    try {
+      if (!isGeneratorObject(value)) return { ok: true, value };
+      return failed(misdeclared(specOf(request), labelOf(request), value));
+    } catch (error) {
+      return failed(error); // a revoked Proxy cannot even be asked what it is
+    }
   }
 
   async #drive(

@@ -35,6 +35,7 @@ import {
   writeReport,
 } from '../../src/index.js';
 import * as T from '../executors/fixture-refs.js';
+import * as H from '../executors/hostile-refs.js';
 
 /** A Redis URL for refusals checked before any connection: nothing listens there. */
 const REDIS_URL = 'redis://127.0.0.1:1';
@@ -263,6 +264,14 @@ const cases: Record<string, () => Promise<unknown>> = {
     failureOn(processes(), (Q) => Q.submit(T.echo, { callback: () => 1 })),
   'result-not-copyable': () => failureOn(processes(), (Q) => Q.submit(T.returnFunction)),
   'timeline-off': () => errorOf(() => new Scheduler({ record: false }).timeline()),
+  'item-not-copyable': () =>
+    failureOn(threads(), (Q) => Q.submit(H.yieldAll, [{ t: 'function' }]).at(0)),
+  'result-then-unreadable': () =>
+    failureOn(processes(), (Q) =>
+      Q.submit(H.act, { do: 'return', what: { t: 'then-throws', throws: { t: 'data', v: 1 } } }),
+    ),
+  'process-send-internal': () =>
+    failureOn(processes(), (Q) => Q.submit(H.sendRaw, { cmd: 'NODE_HANDLE_ACK' })),
 
   // Refused when a scheduler, queue or executor is made.
   'scheduler-options': () => errorOf(() => new Scheduler(5 as never)),

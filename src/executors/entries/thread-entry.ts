@@ -13,37 +13,48 @@ import {
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import {
   fromWire,
+  isWireError,
   type StreamMessage,
   type TaskOutcome,
+  type TaskRequest,
   type ThreadTask,
   type ThreadTaskError,
   toWire,
   transferablesOf,
-  type WireError,
 } from '../wire.js';
-import { WorkerRuntime } from '../worker-runtime.js';
+import { itemNotCopied, resultNotCopied, WorkerRuntime } from '../worker-runtime.js';
 
 const runtime = new WorkerRuntime();
 const aborts = new BroadcastChannel((workerData as { abortChannel: string }).abortChannel);
 aborts.onmessage = (event) => {
-  const data = (event as { data: 'hello' | { key: number; reason: WireError } }).data;
-  if (data !== 'hello') runtime.abort(data.key, fromWire(data.reason)); // hellos are for the pool
+  // Hellos are for the pool. Anyone in the pool's threads can post on this channel (a task
+  // can open it by name), so only an abort's shape is acted on.
+  const data = (event as { data: unknown }).data;
+  if (data === null || typeof data !== 'object') return;
+  const { key, reason } = data as { key?: unknown; reason?: unknown };
+  if (typeof key === 'number' && isWireError(reason)) runtime.abort(key, fromWire(reason));
 };
 aborts.unref();
 // Aborts broadcast before this channel existed were lost: ask for them again.
 aborts.postMessage('hello');
 
+function thrownFrom(error: unknown): ThreadTaskError {
+  return { smqschedTaskError: toWire(error) };
+}
+
 /**
  * The task's value, with the buffers in it moved rather than copied; a failure is thrown as a
- * `ThreadTaskError`, which Piscina hands to the scheduler as the task's rejection.
+ * `ThreadTaskError`, which Piscina hands to the scheduler as the task's rejection. A value
+ * found not to be copyable (a function, a Proxy, a getter that throws) fails the task here,
+ * before Piscina would fail to post it and lose the thread.
  */
-function settle(outcome: TaskOutcome): unknown {
+function settle(request: TaskRequest, outcome: TaskOutcome): unknown {
   if (!outcome.ok) throw { smqschedTaskError: outcome.error } satisfies ThreadTaskError;
   let buffers: ArrayBuffer[];
   try {
     buffers = transferablesOf(outcome.value);
   } catch (error) {
-    throw { smqschedTaskError: toWire(error) } satisfies ThreadTaskError;
+    throw thrownFrom(resultNotCopied(request, 'thread', error));
   }
   if (buffers.length === 0) return outcome.value;
   return move({ [transferableSymbol]: buffers, [valueSymbol]: outcome.value } as never);
@@ -51,9 +62,15 @@ function settle(outcome: TaskOutcome): unknown {
 
 async function stream(task: ThreadTask, port: MessagePort): Promise<null> {
   let stopped = false;
+  let index = 0;
   const outcome = await runtime.run(task, (value) => {
     const message: StreamMessage = { kind: 'item', value };
-    port.postMessage(message, transferablesOf(value));
+    try {
+      port.postMessage(message, transferablesOf(value));
+    } catch (error) {
+      throw itemNotCopied(task, index, 'thread', error);
+    }
+    index++;
     stopped ||= receiveMessageOnPort(port) !== undefined;
     return !stopped;
   });
@@ -66,5 +83,7 @@ async function stream(task: ThreadTask, port: MessagePort): Promise<null> {
 export default function runTask(task: ThreadTask): unknown {
   if (task.port !== undefined) return stream(task, task.port);
   const outcome = runtime.run(task);
-  return outcome instanceof Promise ? outcome.then(settle) : settle(outcome);
+  return outcome instanceof Promise
+    ? outcome.then((done) => settle(task, done))
+    : settle(task, outcome);
 }
